@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['sdk/**/*.test.ts', 'collector/**/*.test.ts', 'examples/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 15_000,
+  },
+});
