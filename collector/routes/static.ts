@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+
+export interface StaticRoutesOptions {
+  sdkBundlePath: string;
+  demoPagePath: string;
+}
+
+/** First-party hosting of the script-tag SDK, and the demo shop. Read per request: both are small. */
+export function staticRoutes({ sdkBundlePath, demoPagePath }: StaticRoutesOptions): Hono {
+  const routes = new Hono();
+  routes.get('/touchpoint.min.js', async (c) => {
+    const script = await readOr404(sdkBundlePath, 'the SDK bundle is not built: run `npm run build`');
+    return c.body(script, 200, {
+      'content-type': 'application/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=300',
+    });
+  });
+  routes.get('/', async (c) => c.html(await readOr404(demoPagePath, 'no demo page at this collector')));
+  return routes;
+}
+
+async function readOr404(path: string, message: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new HTTPException(404, { message });
+  }
+}

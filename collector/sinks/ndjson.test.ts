@@ -1,0 +1,77 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createNdjsonSink } from './ndjson';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tp-ndjson-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function readLines(): Promise<{ file: string; rows: any[] }[]> {
+  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ndjson')).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const text = await readFile(join(dir, file), 'utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      return { file, rows: text.trimEnd().split('\n').map((line) => JSON.parse(line)) };
+    }),
+  );
+}
+
+describe('createNdjsonSink', () => {
+  it('writes one event per line under a date partition', async () => {
+    const sink = createNdjsonSink({ dir, now: () => new Date('2026-11-24T23:59:00Z') });
+    await sink.write([{ a: 1 }, { b: 'line\nbreak' }]);
+    await sink.close();
+    const [only] = await readLines();
+    expect(only!.file).toMatch(/^date=2026-11-24\/part-\d+-\d+\.ndjson$/);
+    expect(only!.rows).toEqual([{ a: 1 }, { b: 'line\nbreak' }]);
+  });
+
+  it('starts a new partition when the UTC date changes', async () => {
+    let now = new Date('2026-11-24T23:59:59Z');
+    const sink = createNdjsonSink({ dir, now: () => now });
+    await sink.write([{ day: 1 }]);
+    now = new Date('2026-11-25T00:00:01Z');
+    await sink.write([{ day: 2 }]);
+    await sink.close();
+    const files = await readLines();
+    expect(files.map((f) => f.file.slice(0, 15))).toEqual(['date=2026-11-24', 'date=2026-11-25']);
+    expect(files.map((f) => f.rows)).toEqual([[{ day: 1 }], [{ day: 2 }]]);
+  });
+
+  it('keeps every line intact under many concurrent writes', async () => {
+    const sink = createNdjsonSink({ dir });
+    const writes = Array.from({ length: 200 }, (_, i) =>
+      sink.write(Array.from({ length: 5 }, (_, j) => ({ i, j, pad: 'x'.repeat(500) }))),
+    );
+    await Promise.all(writes);
+    await sink.close();
+    const rows = (await readLines()).flatMap((f) => f.rows);
+    expect(rows).toHaveLength(1000);
+    expect(new Set(rows.map((r) => `${r.i}:${r.j}`)).size).toBe(1000);
+    // Each request's lines stay together and in order.
+    const first = rows.findIndex((r) => r.i === 42);
+    expect(rows.slice(first, first + 5).map((r) => r.j)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('close waits for pending writes and refuses new ones', async () => {
+    const sink = createNdjsonSink({ dir });
+    const write = sink.write([{ late: true }]);
+    await sink.close();
+    await write;
+    expect((await readLines())[0]!.rows).toEqual([{ late: true }]);
+    await expect(sink.write([{ after: true }])).rejects.toThrow(/closed/);
+  });
+
+  it('rejects the waiting writes when the disk write fails', async () => {
+    await writeFile(join(dir, 'file-not-folder'), 'x');
+    const sink = createNdjsonSink({ dir: join(dir, 'file-not-folder') });
+    await expect(sink.write([{ a: 1 }])).rejects.toThrow();
+  });
+});

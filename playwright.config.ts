@@ -1,0 +1,38 @@
+import { defineConfig } from '@playwright/test';
+
+// Browser journeys run in Debian's Chromium against the real collector built into dist/.
+// Playwright cannot download its own browsers here; `.ci/ensure-chromium.sh` installs Debian's.
+export const E2E_PORT = 18765;
+export const E2E_DATA_DIR = '.tmp/e2e-data';
+
+export default defineConfig({
+  testDir: 'examples',
+  testMatch: '**/*.spec.ts',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  reporter: process.env.CI ? 'line' : 'list',
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node dist/collector/server.js',
+    url: `http://127.0.0.1:${E2E_PORT}/healthz`,
+    reuseExistingServer: false,
+    timeout: 20_000,
+    env: { PORT: String(E2E_PORT), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'warn' },
+  },
+});

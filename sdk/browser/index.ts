@@ -1,0 +1,39 @@
+import { createTracker as createCoreTracker, type Tracker, type TrackerOptions } from '../core/tracker';
+import { pageContext } from './context';
+import { browserLifecycle } from './lifecycle';
+import { createBrowserStore } from './storage';
+import { fetchTransport } from './transport';
+
+/** Options for the browser: the platform parts default to IndexedDB, fetch and the page. */
+export type BrowserTrackerOptions = Omit<TrackerOptions, 'transport'> & Partial<Pick<TrackerOptions, 'transport'>>;
+
+export function createTracker(options: BrowserTrackerOptions): Tracker {
+  try {
+    return createCoreTracker({
+      transport: fetchTransport(),
+      store: createBrowserStore(),
+      context: pageContext(),
+      lifecycle: browserLifecycle(),
+      ...options,
+    });
+  } catch {
+    // Not a browser (server-side rendering, a worker without a document): a tracker that does nothing.
+    return createCoreTracker({ ...options, transport: undefined as unknown as TrackerOptions['transport'] });
+  }
+}
+
+export { backoff, createMemoryStore, VERSION } from '../core/index';
+export type {
+  BackoffOptions,
+  KeyValueStore,
+  Lifecycle,
+  Plugin,
+  PluginHost,
+  Tracker,
+  TrackerOptions,
+  TrackerStats,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from '../core/index';
+export type * from '../protocol/types';

@@ -1,0 +1,35 @@
+import type { Transport } from '../core/transport';
+import { utf8Bytes } from '../core/utf8-bytes';
+
+// Browsers refuse keepalive requests whose bodies add up to more than 64 KB.
+const KEEPALIVE_LIMIT = 65_536;
+
+/**
+ * `fetch` with a text/plain body: a "simple" request, so no CORS preflight, and the same body a
+ * beacon would carry. Never rejects: a network failure is status 0.
+ */
+export function fetchTransport(): Transport {
+  return async ({ url, body, keepalive }) => {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'text/plain' },
+        credentials: 'omit',
+        keepalive: keepalive && utf8Bytes(body) < KEEPALIVE_LIMIT,
+      });
+      return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('retry-after')) };
+    } catch {
+      return { status: 0 };
+    }
+  };
+}
+
+/** Seconds from either form of Retry-After: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}

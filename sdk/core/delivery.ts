@@ -1,0 +1,108 @@
+import { backoff } from './backoff';
+import type { PersistedQueue, QueueItem } from './queue';
+import type { Transport } from './transport';
+
+export interface DeliveryStats {
+  sent: number;
+  dropped: { plugin: number; overflow: number; rejected: number; invalid: number };
+}
+
+export interface DeliveryOptions {
+  queue: PersistedQueue;
+  transport: Transport;
+  url: string;
+  writeKey: string;
+  maxBatchEvents: number;
+  maxBatchBytes: number;
+  stats: DeliveryStats;
+  random: () => number;
+  now: () => number;
+  log: (...args: unknown[]) => void;
+}
+
+export interface Delivery {
+  /**
+   * Sends the queue in batches until it is empty or a request fails. `force` skips the wait
+   * of a scheduled retry (explicit flush, page hidden, back online).
+   */
+  flush(options?: { force?: boolean; keepalive?: boolean }): Promise<void>;
+  /** Sends after `delayMs` unless something sends sooner. */
+  schedule(delayMs: number): void;
+}
+
+type Outcome = 'sent' | 'retry';
+
+export function createDelivery(o: DeliveryOptions): Delivery {
+  let sending: Promise<void> | undefined;
+  let attempt = 0;
+  let retryAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function cancelTimer() {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  }
+
+  function schedule(delayMs: number) {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, delayMs);
+  }
+
+  async function send(items: QueueItem[], keepalive: boolean): Promise<Outcome> {
+    const body = `{"batch":[${items.map((i) => i.json).join(',')}],"sentAt":${JSON.stringify(new Date(o.now()).toISOString())},"writeKey":${JSON.stringify(o.writeKey)}}`;
+    const { status, retryAfter } = await o.transport({ url: o.url, body, keepalive }).catch(() => ({ status: 0, retryAfter: undefined }));
+    if (status >= 200 && status < 300) {
+      o.stats.sent += items.length;
+      await o.queue.remove(items);
+      return 'sent';
+    }
+    if (status === 413) {
+      if (items.length === 1) return drop(items, status);
+      const half = Math.ceil(items.length / 2);
+      return (await send(items.slice(0, half), keepalive)) === 'sent' ? send(items.slice(half), keepalive) : 'retry';
+    }
+    if (status === 0 || status === 408 || status === 429 || status >= 500) {
+      const delay = retryAfter !== undefined && retryAfter >= 0 ? retryAfter * 1000 : backoff(attempt, { random: o.random });
+      attempt++;
+      retryAt = o.now() + delay;
+      o.log('delivery failed, retrying', { status, delay });
+      cancelTimer();
+      schedule(delay);
+      return 'retry';
+    }
+    return drop(items, status);
+  }
+
+  // A 4xx other than the ones above will never succeed: keeping the batch would block the queue.
+  async function drop(items: QueueItem[], status: number): Promise<Outcome> {
+    o.stats.dropped.rejected += items.length;
+    o.log('collector refused events, dropping them', { status, count: items.length });
+    await o.queue.remove(items);
+    return 'sent';
+  }
+
+  function flush({ force = false, keepalive = false } = {}): Promise<void> {
+    // What is queued while a request is in flight goes out in the same loop.
+    if (sending) return sending;
+    if (!force && o.now() < retryAt) {
+      schedule(retryAt - o.now());
+      return Promise.resolve();
+    }
+    retryAt = 0;
+    cancelTimer();
+    sending = (async () => {
+      while (o.queue.size() > 0) {
+        if ((await send(o.queue.peek(o.maxBatchEvents, o.maxBatchBytes), keepalive)) === 'retry') return;
+        attempt = 0;
+      }
+    })().finally(() => {
+      sending = undefined;
+    });
+    return sending;
+  }
+
+  return { flush, schedule };
+}

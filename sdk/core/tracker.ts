@@ -1,0 +1,275 @@
+import { v4 as uuidv4 } from 'uuid';
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../protocol/limits';
+import type { Context, Properties, TouchpointEvent, Traits } from '../protocol/types';
+import { createDelivery, type DeliveryStats } from './delivery';
+import type { Plugin, PluginHost } from './plugin';
+import { createPersistedQueue } from './queue';
+import { createMemoryStore, neverFailingStore, type KeyValueStore } from './store';
+import type { Transport } from './transport';
+import { utf8Bytes } from './utf8-bytes';
+import { VERSION } from './version';
+
+export interface Lifecycle {
+  /** The page or app is going to the background and may never come back. */
+  onHidden(callback: () => void): void;
+  onOnline(callback: () => void): void;
+}
+
+export interface TrackerOptions {
+  writeKey: string;
+  /** Base URL of the collector; '' for the same origin. */
+  endpoint: string;
+  transport: Transport;
+  store?: KeyValueStore;
+  /** Platform context, read at each call (page URL, locale, screen...). */
+  context?: () => Context;
+  lifecycle?: Lifecycle;
+  plugins?: Plugin[];
+  /** Send once this many events are queued. */
+  flushAt?: number;
+  /** Send this long after the first unsent event, at the latest. */
+  flushInterval?: number;
+  /** Cap per request; the default stays under the 64 KB keepalive limit. */
+  maxBatchBytes?: number;
+  maxBatchEvents?: number;
+  maxQueueEvents?: number;
+  maxQueueBytes?: number;
+  debug?: boolean;
+  uuid?: () => string;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface TrackerStats extends DeliveryStats {
+  queued: number;
+}
+
+export interface Tracker extends PluginHost {
+  page(name?: string, properties?: Properties): void;
+  page(properties: Properties): void;
+  screen(name: string, properties?: Properties): void;
+  identify(userId: string, traits?: Traits): void;
+  identify(traits: Traits): void;
+  alias(userId: string, previousId?: string): void;
+  group(groupId: string, traits?: Traits): void;
+  reset(): void;
+  use(plugin: Plugin): void;
+  stats(): TrackerStats;
+}
+
+const ANON_KEY = 'tp:v1:anon';
+const USER_KEY = 'tp:v1:user';
+const LIBRARY = { name: 'touchpoint', version: VERSION };
+
+type Draft = Omit<TouchpointEvent, 'anonymousId'> & { type: TouchpointEvent['type'] };
+
+/** The platform-free tracker: every platform entry point injects its transport, store and context. */
+export function createTracker(options: TrackerOptions): Tracker {
+  const log = options?.debug ? (...args: unknown[]) => console.debug('[touchpoint]', ...args) : () => {};
+  const {
+    writeKey,
+    endpoint = '',
+    transport,
+    store: givenStore = createMemoryStore(),
+    context = () => ({}),
+    flushAt = 20,
+    flushInterval = 5000,
+    maxBatchBytes = 60_000,
+    maxBatchEvents = 100,
+    maxQueueEvents = 1000,
+    maxQueueBytes = 2_000_000,
+    uuid = uuidv4,
+    now = Date.now,
+    random = Math.random,
+  } = options ?? ({} as TrackerOptions);
+  const store = neverFailingStore(givenStore);
+  const plugins: Plugin[] = [];
+  const stats: DeliveryStats = { sent: 0, dropped: { plugin: 0, overflow: 0, rejected: 0, invalid: 0 } };
+  const valid = typeof writeKey === 'string' && writeKey !== '' && typeof transport === 'function';
+  if (!valid) log('createTracker needs a writeKey and a transport: tracking is off');
+
+  const queue = createPersistedQueue(store, `tp:v1:queue:${writeKey}`, { maxEvents: maxQueueEvents, maxBytes: maxQueueBytes });
+  const delivery = createDelivery({
+    queue,
+    transport,
+    url: `${endpoint.replace(/\/+$/, '')}/v1/batch`,
+    writeKey,
+    maxBatchEvents: Math.min(maxBatchEvents, MAX_BATCH_EVENTS),
+    maxBatchBytes: Math.min(maxBatchBytes, MAX_BATCH_BYTES),
+    stats,
+    random,
+    now,
+    log,
+  });
+
+  let anonymousId: string | undefined;
+  let userId: string | undefined;
+  let traits: Traits = {};
+  // Calls made before the store has answered run, in order, once it has.
+  let pending: (() => void)[] | undefined = [];
+  const run = (op: () => void) => (pending ? pending.push(op) : op());
+
+  const saveUser = () => store.set(USER_KEY, { userId, traits });
+  const newAnonymousId = () => {
+    anonymousId = uuid();
+    void store.set(ANON_KEY, anonymousId);
+  };
+
+  async function load() {
+    const [anon, user] = await Promise.all([
+      store.get<string>(ANON_KEY),
+      store.get<{ userId?: string; traits?: Traits }>(USER_KEY),
+      queue.load(),
+    ]);
+    const leftByEarlierPage = queue.size();
+    if (typeof anon === 'string' && anon) anonymousId = anon;
+    else newAnonymousId();
+    userId = typeof user?.userId === 'string' ? user.userId : undefined;
+    traits = user?.traits && typeof user.traits === 'object' ? user.traits : {};
+    const ops = pending!;
+    pending = undefined;
+    for (const op of ops) op();
+    if (leftByEarlierPage > 0) void delivery.flush();
+  }
+
+  async function accept(draft: Draft) {
+    let event = { ...draft, anonymousId, ...(userId !== undefined && draft.type !== 'alias' && { userId }) } as TouchpointEvent;
+    for (const plugin of plugins) {
+      try {
+        const result = plugin.enrich?.(event);
+        if (result === null) {
+          stats.dropped.plugin++;
+          return;
+        }
+        if (result) event = result;
+      } catch (error) {
+        log(`plugin ${plugin.name} failed`, error);
+      }
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(event);
+    } catch (error) {
+      stats.dropped.invalid++;
+      log('event dropped: it cannot be serialised', error);
+      return;
+    }
+    const bytes = utf8Bytes(json);
+    if (bytes > MAX_EVENT_BYTES) {
+      stats.dropped.invalid++;
+      log(`event dropped: ${bytes} bytes is over the ${MAX_EVENT_BYTES}-byte limit`);
+      return;
+    }
+    const overflow = await queue.push({ id: event.messageId!, json, bytes });
+    stats.dropped.overflow += overflow;
+    if (queue.size() >= flushAt) void delivery.flush();
+    else delivery.schedule(flushInterval);
+  }
+
+  /** Builds the event now: its time, id and page are those of the call, whenever it is queued. */
+  function draft(fields: Record<string, unknown> & { type: TouchpointEvent['type'] }): Draft {
+    return {
+      ...fields,
+      messageId: uuid(),
+      timestamp: new Date(now()).toISOString(),
+      context: { ...context(), library: LIBRARY },
+    } as Draft;
+  }
+
+  const queueEvent = (event: Draft) => void accept(event).catch((error) => log('event lost', error));
+  const enqueue = (fields: Parameters<typeof draft>[0]) => {
+    const event = draft(fields);
+    run(() => queueEvent(event));
+  };
+
+  // Every public method goes through `guard`: the host page never sees an exception from us.
+  function guard<A extends unknown[], R>(name: string, fn: (...args: A) => R, fallback: R) {
+    return (...args: A): R => {
+      if (!valid) return fallback;
+      try {
+        return fn(...args);
+      } catch (error) {
+        log(`${name}() ignored:`, error instanceof Error ? error.message : error);
+        return fallback;
+      }
+    };
+  }
+
+  const isName = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  const optionalObject = (value: unknown, what: string) => {
+    if (value === undefined) return undefined;
+    if (!isObject(value)) throw new Error(`${what} must be an object`);
+    return value;
+  };
+  const requireName = (value: unknown, what: string): string => {
+    if (!isName(value)) throw new Error(`${what} must be a non-empty string`);
+    return value;
+  };
+
+  const tracker: Tracker = {
+    track: guard('track', (event: string, properties?: Properties) => {
+      enqueue({ type: 'track', event: requireName(event, 'event'), properties: optionalObject(properties, 'properties') ?? {} });
+    }, undefined),
+    page: guard('page', (name?: string | Properties, properties?: Properties) => {
+      if (isObject(name)) [name, properties] = [undefined, name];
+      if (name !== undefined) requireName(name, 'name');
+      enqueue({ type: 'page', ...(name !== undefined && { name }), properties: optionalObject(properties, 'properties') ?? {} });
+    }, undefined),
+    screen: guard('screen', (name: string, properties?: Properties) => {
+      enqueue({ type: 'screen', name: requireName(name, 'name'), properties: optionalObject(properties, 'properties') ?? {} });
+    }, undefined),
+    identify: guard('identify', (id: string | Traits, newTraits?: Traits) => {
+      if (isObject(id)) [id, newTraits] = [undefined as unknown as string, id];
+      const given = id === undefined ? undefined : requireName(id, 'userId');
+      const added = optionalObject(newTraits, 'traits') ?? {};
+      run(() => {
+        if (given !== undefined && given !== userId) traits = {};
+        userId = given ?? userId;
+        traits = { ...traits, ...added };
+        void saveUser();
+      });
+      enqueue({ type: 'identify', traits: added, ...(given !== undefined && { userId: given }) });
+    }, undefined),
+    alias: guard('alias', (newId: string, previousId?: string) => {
+      const to = requireName(newId, 'userId');
+      const from = previousId === undefined ? undefined : requireName(previousId, 'previousId');
+      const event = draft({ type: 'alias', userId: to });
+      run(() => {
+        // The previous id is the one current when the call's turn comes.
+        queueEvent({ ...event, previousId: from ?? userId ?? anonymousId } as Draft);
+        userId = to;
+        void saveUser();
+      });
+    }, undefined),
+    group: guard('group', (groupId: string, groupTraits?: Traits) => {
+      enqueue({ type: 'group', groupId: requireName(groupId, 'groupId'), traits: optionalObject(groupTraits, 'traits') ?? {} });
+    }, undefined),
+    reset: guard('reset', () => {
+      run(() => {
+        userId = undefined;
+        traits = {};
+        newAnonymousId();
+        void saveUser();
+      });
+    }, undefined),
+    flush: guard('flush', () => new Promise<void>((resolve) => run(() => void delivery.flush({ force: true }).then(resolve, resolve))), Promise.resolve()),
+    use: guard('use', (plugin: Plugin) => {
+      if (!isObject(plugin) || !isName(plugin.name)) throw new Error('a plugin is an object with a name');
+      plugins.push(plugin);
+      plugin.setup?.(tracker);
+    }, undefined),
+    anonymousId: () => anonymousId,
+    userId: () => userId,
+    stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: queue.size() }),
+  };
+
+  if (valid) {
+    for (const plugin of options.plugins ?? []) tracker.use(plugin);
+    options.lifecycle?.onHidden(() => void delivery.flush({ force: true, keepalive: true }));
+    options.lifecycle?.onOnline(() => void delivery.flush({ force: true }));
+    load().catch((error) => log('could not load stored state', error));
+  }
+  return tracker;
+}
