@@ -4,33 +4,89 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { DEMO_WRITE_KEY, type CollectorConfig } from './config';
+import type { Logger } from 'pino';
+import { MAX_BATCH_BYTES } from '../sdk/protocol/limits';
+import { clientIp } from './client-ip';
+import { parseSettings, type CollectorSettings, type CollectorSettingsInput } from './config';
 import type { CollectorEnv } from './hono-env';
+import { createKeyRing } from './keys';
 import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { writeKeyAuth } from './middleware/auth';
+import { jsonBody } from './middleware/body';
+import { deviceId } from './middleware/device-id';
+import { loadShed } from './middleware/load-shed';
+import { allowedOrigin } from './middleware/origin';
+import { rateLimit } from './middleware/rate-limit';
 import { packageRoot } from './package-root';
+import { createDeliver, type Sinks } from './pipeline/deliver';
+import { createEnricher } from './pipeline/enrich';
+import type { ChannelRule } from './pipeline/enrich/channel';
+import { openGeoDatabase } from './pipeline/enrich/geo';
+import { createIngest } from './pipeline/ingest';
+import { createSequenceTracker } from './pipeline/sequence';
+import { loadTrackingPlan } from './pipeline/tracking-plan';
 import { ingestRoutes } from './routes/ingest';
+import { opsRoutes } from './routes/ops';
+import { pixelRoutes } from './routes/pixel';
 import { staticRoutes } from './routes/static';
 import { createNdjsonSink } from './sinks/ndjson';
-import type { Sink } from './sinks/sink';
+import { createMemoryDedup, type DedupStore } from './state/dedup';
+import { createMemoryRateLimiter, type RateLimiter } from './state/rate-limiter';
+import { connectRedis, createRedisDedup, createRedisRateLimiter } from './state/redis';
+
+export interface CollectorOptions extends CollectorSettingsInput {
+  /** Replace the embedded NDJSON streams (`events`, `failed`, `bots`). */
+  sinks?: Partial<Sinks>;
+  logger?: Logger;
+  sdkBundlePath?: string;
+  demoPagePath?: string;
+}
 
 export interface Collector {
   app: Hono<CollectorEnv>;
-  sinks: { events: Sink; failed: Sink };
+  settings: CollectorSettings;
+  sinks: Sinks;
+  metrics: Metrics;
   /** Listens on the configured host and port (0 picks a free one). */
   start(): Promise<{ port: number; host: string; url: string }>;
-  /** Stops accepting, lets in-flight requests finish, then closes the sinks. */
+  /** Stops accepting, lets in-flight requests finish, then closes sinks and shared state. */
   stop(): Promise<void>;
 }
 
-export function createCollector(config: CollectorConfig): Collector {
-  const logger = config.logger ?? createLogger(config.logLevel);
-  const usesDemoKey = config.writeKeys.length === 0;
-  const writeKeys = new Set(usesDemoKey ? [DEMO_WRITE_KEY] : config.writeKeys);
-  const sinks = config.sinks ?? {
-    events: createNdjsonSink({ dir: join(config.dataDir, 'events') }),
-    failed: createNdjsonSink({ dir: join(config.dataDir, 'failed') }),
+export async function createCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const { sinks: givenSinks, logger: givenLogger, sdkBundlePath, demoPagePath, ...input } = options;
+  const settings = parseSettings(input);
+  const logger = givenLogger ?? createLogger(settings.logLevel);
+  const metrics = createMetrics();
+  const keys = createKeyRing(settings.writeKeys);
+  const sinks: Sinks = {
+    events: givenSinks?.events ?? createNdjsonSink({ dir: join(settings.dataDir, 'events') }),
+    failed: givenSinks?.failed ?? createNdjsonSink({ dir: join(settings.dataDir, 'failed') }),
+    bots: givenSinks?.bots ?? createNdjsonSink({ dir: join(settings.dataDir, 'bots') }),
   };
-  const root = config.sdkBundlePath && config.demoPagePath ? '' : packageRoot();
+
+  const redis = settings.redis ? await connectRedis(settings.redis.url) : undefined;
+  const dedup: DedupStore = redis ? createRedisDedup(redis, settings.dedup) : createMemoryDedup(settings.dedup);
+  const limiter: RateLimiter = redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter();
+  const geo = settings.geo ? await openGeoDatabase(settings.geo.database) : undefined;
+  const plan = settings.trackingPlan
+    ? loadTrackingPlan({
+        path: settings.trackingPlan,
+        onReload: (error) =>
+          error ? logger.error({ err: error }, 'tracking plan not reloaded; the previous one stays') : logger.info('tracking plan reloaded'),
+      })
+    : undefined;
+
+  const enrich = createEnricher({
+    anonymizeIp: settings.ip.anonymize,
+    geo,
+    pii: settings.pii,
+    channels: settings.channels && { rules: settings.channels.rules as unknown as ChannelRule[] },
+  });
+  const ingest = createIngest({ enrich, plan: plan?.check, routeBots: settings.bots === 'route' });
+  const deliver = createDeliver({ sinks, dedup, sequence: createSequenceTracker(), metrics, logger });
+  const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, settings.trustProxy);
 
   const app = new Hono<CollectorEnv>();
   app.onError((error, c) => {
@@ -41,39 +97,67 @@ export function createCollector(config: CollectorConfig): Collector {
     return c.json({ success: false, error: 'internal error' }, 500);
   });
   app.notFound((c) => c.json({ success: false, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.use('*', async (c, next) => {
+    await next();
+    metrics.requests.inc({ route: c.req.routePath, status: c.res.status });
+  });
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route(
+    '/',
+    opsRoutes({
+      metrics,
+      ready: async () => {
+        const checks: Record<string, string> = {};
+        for (const [name, sink] of Object.entries(sinks)) checks[`sink:${name}`] = (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
+        if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'failing');
+        return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+      },
+    }),
+  );
+  const root = sdkBundlePath && demoPagePath ? '' : packageRoot();
   app.route(
     '/',
     staticRoutes({
-      sdkBundlePath: config.sdkBundlePath ?? join(root, 'dist', 'touchpoint.min.js'),
-      demoPagePath: config.demoPagePath ?? join(root, 'examples', 'shop', 'index.html'),
+      sdkBundlePath: sdkBundlePath ?? join(root, 'dist', 'touchpoint.min.js'),
+      demoPagePath: demoPagePath ?? join(root, 'examples', 'shop', 'index.html'),
     }),
   );
+
   app.use(
     '/v1/*',
     cors({
-      origin: (origin) => origin,
+      origin: (origin) => (keys.acceptsOrigin(origin) ? origin : null),
       allowMethods: ['POST', 'GET', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization', 'Content-Encoding', 'X-Write-Key'],
+      credentials: settings.deviceCookie !== undefined,
       maxAge: 86400,
     }),
   );
-  app.route('/v1', ingestRoutes({ writeKeys, sinks, trustProxy: config.trustProxy, logger }));
+  app.route('/v1/pixel', pixelRoutes({ keys, ingest, deliver, clientIp: ipOf, logger }));
+  app.use(
+    '/v1/*',
+    loadShed({ maxInflight: settings.limits.maxInflightRequests, onShed: () => metrics.shed.inc(), onChange: (n) => metrics.inflight.set(n) }),
+    jsonBody({ maxBytes: MAX_BATCH_BYTES }),
+    writeKeyAuth({ keys }),
+    allowedOrigin(),
+    rateLimit({ limiter, clientIp: ipOf, onLimited: (source, scope) => metrics.rateLimited.inc({ source, scope }) }),
+  );
+  if (settings.deviceCookie) app.use('/v1/*', deviceId(settings.deviceCookie));
+  app.route('/v1', ingestRoutes({ ingest, deliver, clientIp: ipOf }));
 
   let server: ServerType | undefined;
   return {
     app,
+    settings,
     sinks,
+    metrics,
     start() {
       return new Promise((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+        const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info: AddressInfo) => {
           const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
           const url = `http://${host}:${info.port}`;
           logger.info({ url }, 'collector listening');
-          if (usesDemoKey) {
-            logger.warn('no write keys configured (TOUCHPOINT_WRITE_KEYS): accepting the demo key "demo"');
-          }
+          if (keys.usesDemoKey) logger.warn('no write keys configured (TOUCHPOINT_WRITE_KEYS): accepting the demo key "demo"');
           resolve({ port: info.port, host: info.address, url });
         });
         s.once('error', reject);
@@ -89,7 +173,9 @@ export function createCollector(config: CollectorConfig): Collector {
           if ('closeIdleConnections' in s) s.closeIdleConnections();
         });
       }
-      await Promise.all([sinks.events.close(), sinks.failed.close()]);
+      plan?.close();
+      await Promise.all([sinks.events.close(), sinks.failed.close(), sinks.bots.close()]);
+      await redis?.quit().catch(() => {});
       logger.info('collector stopped');
     },
   };

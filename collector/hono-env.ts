@@ -1,3 +1,5 @@
+import type { Source } from './keys';
+
 /** The per-request values the middleware hands to the routes. */
 export interface CollectorEnv {
   Variables: {
@@ -5,6 +7,9 @@ export interface CollectorEnv {
     body: Record<string, unknown>;
     /** Its size in bytes after decompression. */
     bodyBytes: number;
-    writeKey: string;
+    /** The write key the request authenticated with. */
+    source: Source;
+    /** The first-party device id, when the device cookie is on. */
+    deviceId: string | undefined;
   };
 }

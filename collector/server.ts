@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The collector executable: settings from the environment, graceful stop on SIGINT/SIGTERM.
 import { createCollector } from './app';
-import { ConfigError, configFromEnv, type CollectorConfig } from './config';
+import { ConfigError, loadConfig, type CollectorSettings } from './config';
 import { createLogger } from './logger';
 
-let config: CollectorConfig;
+let config: CollectorSettings;
 try {
-  config = configFromEnv(process.env);
+  config = loadConfig(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`touchpoint-collector: ${error.message}`);
@@ -14,8 +14,11 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const collector = createCollector({ ...config, logger });
-collector.start().catch((error: Error) => {
+const collector = await createCollector({ ...config, logger }).catch((error: Error) => {
+  logger.fatal({ err: error }, `cannot start: ${error.message}`);
+  process.exit(1);
+});
+await collector.start().catch((error: Error) => {
   logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}`);
   process.exit(1);
 });

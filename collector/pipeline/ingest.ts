@@ -1,21 +1,23 @@
 import { MAX_EVENT_BYTES } from '../../sdk/protocol/limits';
-import type { Context, EventType, RejectedEvent } from '../../sdk/protocol/types';
-import { enrichEvent, type EnrichedEvent } from './enrich';
+import type { Context, EventType, RejectedEvent, TouchpointEvent } from '../../sdk/protocol/types';
+import type { RejectionReason } from '../metrics';
+import type { EnrichedEvent, Enricher, RequestFacts } from './enrich';
 import { validateEvent } from './validate';
 
-/** What the failed-events stream holds: enough to understand and replay the event. */
+/** What the failed-events stream holds: enough to understand, count and replay the event. */
 export interface FailedRecord {
   reason: string;
+  category: RejectionReason;
   receivedAt: string;
-  writeKey: string;
-  event: unknown;
+  writeKeyName: string;
+  /** The event as the client sent it... */
+  event?: unknown;
+  /** ...or, for an event over the size limit, the start of its JSON. */
+  eventTruncated?: string;
 }
 
-export interface IngestInput {
-  writeKey: string;
-  receivedAt: Date;
-  ip?: string;
-  sentAt?: string;
+export interface IngestInput extends RequestFacts {
+  writeKeyName: string;
   /** Batch-level `context`, merged under each event's own. */
   batchContext?: Context;
   routeType?: EventType;
@@ -25,26 +27,48 @@ export interface IngestInput {
 
 export interface IngestResult {
   accepted: EnrichedEvent[];
+  /** Valid events from bots, when bots are routed to their own stream. */
+  bots: EnrichedEvent[];
   rejected: RejectedEvent[];
   failed: FailedRecord[];
 }
 
-/** Validates and enriches each event on its own, so one bad event never sinks its batch. */
-export function ingest(rawEvents: readonly unknown[], input: IngestInput): IngestResult {
-  const result: IngestResult = { accepted: [], rejected: [], failed: [] };
-  const receivedAt = input.receivedAt.toISOString();
-  const checkSize = input.bodyBytes > MAX_EVENT_BYTES;
-  for (const raw of rawEvents) {
-    const validation = validateEvent(withBatchContext(raw, input.batchContext), { routeType: input.routeType, checkSize });
-    if (validation.ok) {
-      result.accepted.push(enrichEvent(validation.event, input));
-    } else {
-      result.rejected.push({ messageId: validation.messageId, reason: validation.reason });
-      result.failed.push({ reason: validation.reason, receivedAt, writeKey: input.writeKey, event: raw });
-    }
-  }
-  return result;
+export interface IngestOptions {
+  enrich: Enricher;
+  plan?: (event: TouchpointEvent) => string[];
+  routeBots: boolean;
 }
+
+const TRUNCATED_BYTES = 4096;
+
+/** Validates and enriches each event on its own, so one bad event never sinks its batch. */
+export function createIngest({ enrich, plan, routeBots }: IngestOptions) {
+  return (rawEvents: readonly unknown[], input: IngestInput): IngestResult => {
+    const result: IngestResult = { accepted: [], bots: [], rejected: [], failed: [] };
+    const receivedAt = input.receivedAt.toISOString();
+    const checkSize = input.bodyBytes > MAX_EVENT_BYTES;
+    for (const raw of rawEvents) {
+      const validation = validateEvent(withBatchContext(raw, input.batchContext), { routeType: input.routeType, checkSize, plan });
+      if (validation.ok) {
+        const event = enrich(validation.event, input);
+        (routeBots && event.context.bot ? result.bots : result.accepted).push(event);
+        continue;
+      }
+      const { category, reason, messageId } = validation;
+      result.rejected.push({ messageId, reason });
+      result.failed.push({
+        reason,
+        category,
+        receivedAt,
+        writeKeyName: input.writeKeyName,
+        ...(category === 'oversize' ? { eventTruncated: JSON.stringify(raw).slice(0, TRUNCATED_BYTES) } : { event: raw }),
+      });
+    }
+    return result;
+  };
+}
+
+export type Ingest = ReturnType<typeof createIngest>;
 
 function withBatchContext(raw: unknown, batchContext: Context | undefined): unknown {
   if (!batchContext || typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;

@@ -1,32 +1,36 @@
 import { MAX_EVENT_BYTES } from '../../sdk/protocol/limits';
 import { eventSchema, formatIssues } from '../../sdk/protocol/schemas';
 import type { EventType, TouchpointEvent } from '../../sdk/protocol/types';
+import type { RejectionReason } from '../metrics';
 
 export type Validation =
   | { ok: true; event: TouchpointEvent }
-  | { ok: false; reason: string; messageId: string | null };
+  | { ok: false; category: RejectionReason; reason: string; messageId: string | null };
 
 export interface ValidateOptions {
   /** Set by the single-event routes (`/v1/track` ...): the route names the type. */
   routeType?: EventType;
   /** False when the whole body is under the per-event limit, which spares a re-serialisation. */
   checkSize?: boolean;
+  /** Tracking-plan violations of a schema-valid event, if a plan is loaded. */
+  plan?: (event: TouchpointEvent) => string[];
 }
 
-export function validateEvent(raw: unknown, { routeType, checkSize = true }: ValidateOptions = {}): Validation {
+export function validateEvent(raw: unknown, { routeType, checkSize = true, plan }: ValidateOptions = {}): Validation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, reason: '(root): event must be a JSON object', messageId: null };
+    return { ok: false, category: 'not_object', reason: '(root): event must be a JSON object', messageId: null };
   }
   const candidate = raw as Record<string, unknown>;
-  const messageId = typeof candidate.messageId === 'string' ? candidate.messageId : null;
+  const messageId = typeof candidate.messageId === 'string' ? candidate.messageId.slice(0, 256) : null;
   if (checkSize) {
     const bytes = Buffer.byteLength(JSON.stringify(candidate));
     if (bytes > MAX_EVENT_BYTES) {
-      return { ok: false, reason: `(root): event is ${bytes} bytes, the limit is ${MAX_EVENT_BYTES}`, messageId };
+      return { ok: false, category: 'oversize', reason: `(root): event is ${bytes} bytes, the limit is ${MAX_EVENT_BYTES}`, messageId };
     }
   }
   const result = eventSchema.safeParse(routeType ? { ...candidate, type: routeType } : candidate);
-  return result.success
-    ? { ok: true, event: result.data }
-    : { ok: false, reason: formatIssues(result.error), messageId };
+  if (!result.success) return { ok: false, category: 'schema', reason: formatIssues(result.error), messageId };
+  const violations = plan?.(result.data);
+  if (violations?.length) return { ok: false, category: 'tracking_plan', reason: violations.join('; '), messageId };
+  return { ok: true, event: result.data };
 }

@@ -1,48 +1,44 @@
 import { Hono, type Context as HonoContext } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Logger } from 'pino';
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../../sdk/protocol/limits';
+import { MAX_BATCH_EVENTS } from '../../sdk/protocol/limits';
 import { batchEnvelopeSchema, formatIssues } from '../../sdk/protocol/schemas';
 import type { BatchResponse, EventType } from '../../sdk/protocol/types';
 import type { CollectorEnv } from '../hono-env';
-import { writeKeyAuth } from '../middleware/auth';
-import { jsonBody } from '../middleware/body';
-import { ingest, type IngestInput } from '../pipeline/ingest';
-import type { Sink } from '../sinks/sink';
+import type { IngestInput, Ingest } from '../pipeline/ingest';
+import { StorageUnavailableError, type createDeliver } from '../pipeline/deliver';
 
 export interface IngestRoutesOptions {
-  writeKeys: ReadonlySet<string>;
-  sinks: { events: Sink; failed: Sink };
-  /** Take the client address from `X-Forwarded-For` (behind a trusted load balancer). */
-  trustProxy: boolean;
-  logger: Logger;
+  ingest: Ingest;
+  deliver: ReturnType<typeof createDeliver>;
+  clientIp: (c: HonoContext) => string | undefined;
 }
 
 const SINGLE_EVENT_TYPES: readonly EventType[] = ['track', 'page', 'screen', 'identify', 'group', 'alias'];
 
-/** `POST /batch` and Segment's single-event routes, mounted under `/v1`. */
-export function ingestRoutes({ writeKeys, sinks, trustProxy, logger }: IngestRoutesOptions): Hono<CollectorEnv> {
+/** `POST /batch` and Segment's single-event routes, mounted under `/v1` behind the middleware. */
+export function ingestRoutes({ ingest, deliver, clientIp }: IngestRoutesOptions): Hono<CollectorEnv> {
   const routes = new Hono<CollectorEnv>();
-  routes.use('*', jsonBody({ maxBytes: MAX_BATCH_BYTES }), writeKeyAuth({ writeKeys }));
 
-  async function accept(c: HonoContext<CollectorEnv>, events: readonly unknown[], input: Omit<IngestInput, 'writeKey' | 'receivedAt' | 'ip' | 'bodyBytes'>) {
-    const { accepted, rejected, failed } = ingest(events, {
-      ...input,
-      writeKey: c.get('writeKey'),
+  async function accept(c: HonoContext<CollectorEnv>, events: readonly unknown[], extra: Pick<IngestInput, 'sentAt' | 'batchContext' | 'routeType'>) {
+    const source = c.get('source');
+    const result = ingest(events, {
+      ...extra,
+      writeKeyName: source.name,
       receivedAt: new Date(),
-      ip: clientIp(c, trustProxy),
+      ip: clientIp(c),
+      userAgent: c.req.header('user-agent'),
+      deviceId: c.get('deviceId'),
       bodyBytes: c.get('bodyBytes'),
     });
     try {
-      await Promise.all([accepted.length && sinks.events.write(accepted), failed.length && sinks.failed.write(failed)]);
+      const { accepted, duplicates } = await deliver(result, source);
+      return c.json({ success: true, accepted, duplicates, rejected: result.rejected } satisfies BatchResponse);
     } catch (error) {
-      logger.error({ err: error }, 'sink write failed; answering 503 so the client keeps the events');
+      if (!(error instanceof StorageUnavailableError)) throw error;
       throw new HTTPException(503, {
-        res: Response.json({ success: false, error: 'storage unavailable, retry later' }, { status: 503, headers: { 'retry-after': '5' } }),
+        res: Response.json({ success: false, error: `${error.message}, retry later` }, { status: 503, headers: { 'retry-after': '5' } }),
       });
     }
-    return c.json({ success: true, accepted: accepted.length, rejected } satisfies BatchResponse);
   }
 
   routes.post('/batch', (c) => {
@@ -62,18 +58,4 @@ export function ingestRoutes({ writeKeys, sinks, trustProxy, logger }: IngestRou
     });
   }
   return routes;
-}
-
-function clientIp(c: HonoContext, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  let address: string | undefined;
-  try {
-    address = getConnInfo(c).remote.address;
-  } catch {
-    return undefined; // no socket, e.g. app.request() in tests
-  }
-  return address?.startsWith('::ffff:') ? address.slice(7) : address;
 }

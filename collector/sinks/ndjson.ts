@@ -1,4 +1,5 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sink } from './sink';
 
@@ -71,6 +72,15 @@ export function createNdjsonSink({ dir, fsync = true, now = () => new Date() }: 
     },
     async flush() {
       await draining;
+    },
+    async ready() {
+      try {
+        await mkdir(dir, { recursive: true });
+        await access(dir, constants.W_OK);
+        return !closed;
+      } catch {
+        return false;
+      }
     },
     async close() {
       closed = true;

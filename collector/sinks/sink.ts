@@ -3,4 +3,6 @@ export interface Sink {
   write(events: readonly object[]): Promise<void>;
   flush?(): Promise<void>;
   close(): Promise<void>;
+  /** Whether the sink can take writes now (for `/readyz`). */
+  ready?(): Promise<boolean>;
 }

@@ -49,7 +49,7 @@ test('the demo shop loads the SDK from the collector and its journey lands enric
   for (const event of landed) {
     expect(event.receivedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(event.originalTimestamp).toBeTruthy();
-    expect(event.context.ip).toBe('127.0.0.1');
+    expect(event.context.ip).toBe('127.0.0.0'); // anonymised by default
     expect(event.context.library).toEqual({ name: 'touchpoint', version: expect.any(String) });
     expect(event.context.page.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(event.context.userAgent).toContain('Chrome');

@@ -115,5 +115,7 @@ export interface RejectedEvent {
 export interface BatchResponse {
   success: true;
   accepted: number;
+  /** Events already received (same write key and messageId): not written again. */
+  duplicates: number;
   rejected: RejectedEvent[];
 }

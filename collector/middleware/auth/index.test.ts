@@ -3,12 +3,13 @@ import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
 import type { CollectorEnv } from '../../hono-env';
 import { jsonBody } from '../body';
+import { createKeyRing } from '../../keys';
 import { writeKeyAuth } from '.';
 
 const app = new Hono<CollectorEnv>();
 app.onError((e, c) => c.json({ error: e.message }, e instanceof HTTPException ? e.status : 500));
-app.post('/', jsonBody({ maxBytes: 1024 }), writeKeyAuth({ writeKeys: new Set(['k1', 'k2']) }), (c) =>
-  c.json({ key: c.get('writeKey') }),
+app.post('/', jsonBody({ maxBytes: 1024 }), writeKeyAuth({ keys: createKeyRing([{ key: 'k1', kind: 'server', allowedOrigins: ['*'] }, { key: 'k2', kind: 'browser', allowedOrigins: ['*'] }]) }), (c) =>
+  c.json({ key: c.get('source').key }),
 );
 
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;

@@ -1,9 +1,10 @@
 import { HTTPException } from 'hono/http-exception';
 import type { MiddlewareHandler } from 'hono';
 import type { CollectorEnv } from '../../hono-env';
+import type { KeyRing } from '../../keys';
 
 export interface WriteKeyAuthOptions {
-  writeKeys: ReadonlySet<string>;
+  keys: KeyRing;
 }
 
 /**
@@ -11,12 +12,13 @@ export interface WriteKeyAuthOptions {
  * `X-Write-Key` header, `writeKey` in the body (beacons), or `?writeKey=` (pixels).
  * Runs after the body middleware.
  */
-export function writeKeyAuth({ writeKeys }: WriteKeyAuthOptions): MiddlewareHandler<CollectorEnv> {
+export function writeKeyAuth({ keys }: WriteKeyAuthOptions): MiddlewareHandler<CollectorEnv> {
   return async (c, next) => {
     const key = fromBasicAuth(c.req.header('authorization')) ?? c.req.header('x-write-key') ?? fromBody(c.get('body')) ?? c.req.query('writeKey');
     if (!key) throw new HTTPException(401, { message: 'missing write key: use Basic auth, X-Write-Key or writeKey in the body' });
-    if (!writeKeys.has(key)) throw new HTTPException(401, { message: 'unknown write key' });
-    c.set('writeKey', key);
+    const source = keys.find(key);
+    if (!source) throw new HTTPException(401, { message: 'unknown write key' });
+    c.set('source', source);
     await next();
   };
 }

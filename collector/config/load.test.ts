@@ -1,0 +1,95 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tp-config-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function file(name: string, content: string) {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('has defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: './data',
+      logLevel: 'info',
+      trustProxy: false,
+      writeKeys: [],
+      limits: { maxInflightRequests: 1024 },
+      dedup: { windowSeconds: 86_400, maxEntries: 1_000_000 },
+      bots: 'flag',
+      ip: { anonymize: true },
+    });
+  });
+
+  it('reads every environment variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      TOUCHPOINT_DATA_DIR: '/var/lib/tp',
+      TOUCHPOINT_WRITE_KEYS: ' web , ,server-1,',
+      TOUCHPOINT_TRUST_PROXY: 'true',
+      TOUCHPOINT_REDIS_URL: 'redis://127.0.0.1:6379',
+      LOG_LEVEL: 'WARN',
+    });
+    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', dataDir: '/var/lib/tp', trustProxy: true, logLevel: 'warn', redis: { url: 'redis://127.0.0.1:6379' } });
+    expect(config.writeKeys.map((k) => [k.key, k.kind, k.allowedOrigins])).toEqual([
+      ['web', 'browser', ['*']],
+      ['server-1', 'browser', ['*']],
+    ]);
+  });
+
+  it('reads a config file, with the environment on top', async () => {
+    const path = await file(
+      'full.json',
+      JSON.stringify({
+        port: 7000,
+        writeKeys: [{ key: 'wk_live', name: 'shop', kind: 'browser', allowedOrigins: ['https://shop.example'], rateLimit: { eventsPerSecond: 50 } }],
+        bots: 'route',
+        pii: { salt: 'sixteen-chars-salt', paths: [{ path: 'traits.phone', kind: 'phone' }] },
+      }),
+    );
+    const config = loadConfig({ TOUCHPOINT_CONFIG: path, PORT: '7001', TOUCHPOINT_WRITE_KEYS: 'extra' });
+    expect(config.port).toBe(7001);
+    expect(config.bots).toBe('route');
+    expect(config.pii).toEqual({ salt: 'sixteen-chars-salt', paths: [{ path: 'traits.phone', kind: 'phone' }], defaultRegion: 'CN' });
+    expect(config.writeKeys.map((k) => k.key)).toEqual(['wk_live', 'extra']);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be an integer/],
+    [{ PORT: '70000' }, /^PORT/],
+    [{ PORT: '80.5' }, /^PORT/],
+    [{ TOUCHPOINT_WRITE_KEYS: 'a,b c' }, /^TOUCHPOINT_WRITE_KEYS/],
+    [{ TOUCHPOINT_TRUST_PROXY: 'yes please' }, /^TOUCHPOINT_TRUST_PROXY/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
+    [{ TOUCHPOINT_REDIS_URL: 'http://x' }, /redis\.url: a redis:\/\/ or rediss:\/\/ URL/],
+    [{ TOUCHPOINT_CONFIG: '/nonexistent/touchpoint.json' }, /^TOUCHPOINT_CONFIG: cannot read/],
+  ])('rejects %j with an error naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    ['not json', '{ port: 1', /is not valid JSON/],
+    ['an array', '[]', /must hold a JSON object/],
+    ['a typo', '{"prot": 8080}', /Unrecognized key: "prot"/],
+    ['a bad origin', '{"writeKeys":[{"key":"k","allowedOrigins":["shop.example"]}]}', /writeKeys\.0\.allowedOrigins\.0: an origin is scheme/],
+    ['a bad kind', '{"writeKeys":[{"key":"k","kind":"mobile"}]}', /writeKeys\.0\.kind/],
+    ['a short salt', '{"pii":{"salt":"x","paths":[{"path":"traits.email","kind":"email"}]}}', /pii\.salt: use a salt of at least 16/],
+    ['a negative rate', '{"writeKeys":[{"key":"k","rateLimit":{"eventsPerSecond":-1}}]}', /rateLimit\.eventsPerSecond/],
+  ])('rejects a file with %s, naming the file and the path', async (name, content, message) => {
+    const path = await file(`${name.replace(/\s/g, '-')}.json`, content);
+    expect(() => loadConfig({ TOUCHPOINT_CONFIG: path })).toThrow(message);
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { formatIssues } from '../../sdk/protocol/schemas';
+import { collectorSettingsSchema, type CollectorSettings, type CollectorSettingsInput } from './schema';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Settings from the JSON file named by TOUCHPOINT_CONFIG (if any), then the environment on top.
+ * Anything wrong stops start-up with a message naming the variable or the file and path.
+ */
+export function loadConfig(env: Env = process.env): CollectorSettings {
+  const file = env.TOUCHPOINT_CONFIG?.trim();
+  const fromFile = file ? readConfigFile(file) : {};
+  const merged = { ...fromFile, ...fromEnv(env, fromFile) };
+  const result = collectorSettingsSchema.safeParse(merged);
+  if (!result.success) throw new ConfigError(`${file ? `config ${file}` : 'config'}: ${formatIssues(result.error)}`);
+  return result.data;
+}
+
+/** Validates settings given in code (embedding), with the same messages as the file. */
+export function parseSettings(input: CollectorSettingsInput): CollectorSettings {
+  const result = collectorSettingsSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(`config: ${formatIssues(result.error as z.ZodError)}`);
+  return result.data;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`TOUCHPOINT_CONFIG: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`TOUCHPOINT_CONFIG: ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`TOUCHPOINT_CONFIG: ${path} must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function fromEnv(env: Env, file: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const text = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const port = text('PORT');
+  if (port !== undefined) {
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      throw new ConfigError(`PORT must be an integer from 1 to 65535, got ${JSON.stringify(env.PORT)}`);
+    }
+    out.port = n;
+  }
+  if (text('HOST')) out.host = text('HOST');
+  if (text('TOUCHPOINT_DATA_DIR')) out.dataDir = text('TOUCHPOINT_DATA_DIR');
+  const level = text('LOG_LEVEL')?.toLowerCase();
+  if (level) {
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+      throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got ${JSON.stringify(env.LOG_LEVEL)}`);
+    }
+    out.logLevel = level;
+  }
+  const proxy = text('TOUCHPOINT_TRUST_PROXY')?.toLowerCase();
+  if (proxy !== undefined) {
+    if (!['1', '0', 'true', 'false'].includes(proxy)) {
+      throw new ConfigError(`TOUCHPOINT_TRUST_PROXY must be true/false or 1/0, got ${JSON.stringify(env.TOUCHPOINT_TRUST_PROXY)}`);
+    }
+    out.trustProxy = proxy === '1' || proxy === 'true';
+  }
+  const keys = (env.TOUCHPOINT_WRITE_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (keys.length > 0) {
+    const bad = keys.find((k) => k.length > 256 || /[\s:]/.test(k));
+    if (bad !== undefined) {
+      throw new ConfigError(`TOUCHPOINT_WRITE_KEYS: a key may not hold spaces or ':' or exceed 256 characters, got ${JSON.stringify(bad)}`);
+    }
+    const fileKeys = Array.isArray(file.writeKeys) ? file.writeKeys : [];
+    out.writeKeys = [...fileKeys, ...keys.map((key) => ({ key }))];
+  }
+  const redis = text('TOUCHPOINT_REDIS_URL');
+  if (redis) out.redis = { url: redis };
+  return out;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+// The collector's settings, with their defaults: this schema is the reference the README follows.
+
+const origin = z
+  .string()
+  .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin is scheme://host[:port], or * for any');
+
+const rate = z.strictObject({
+  /** Sustained events per second. */
+  eventsPerSecond: z.number().positive(),
+  /** Bucket size: how many events may arrive at once. Defaults to 2 s of the sustained rate. */
+  burst: z.number().positive().optional(),
+});
+
+export const writeKeySchema = z.strictObject({
+  key: z.string().min(1).max(256).regex(/^[^\s:]+$/, 'a write key holds no spaces or ":"'),
+  /** Recorded with failed events and in metrics instead of the key itself. */
+  name: z.string().min(1).max(100).optional(),
+  /** Browser keys are checked against allowedOrigins and rate-limited per client IP as well. */
+  kind: z.enum(['browser', 'server']).default('browser'),
+  allowedOrigins: z.array(origin).default(['*']),
+  rateLimit: rate.optional(),
+  ipRateLimit: rate.optional(),
+});
+
+const piiPath = z.strictObject({
+  /** Dotted path in the event, e.g. `traits.phone` or `properties.email`. */
+  path: z.string().min(1),
+  kind: z.enum(['email', 'phone', 'text']),
+});
+
+export const collectorSettingsSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Take the client address from X-Forwarded-For: only behind your own load balancer. */
+  trustProxy: z.boolean().default(false),
+  /** No keys: the documented demo key `demo` is accepted, and the collector says so. */
+  writeKeys: z.array(writeKeySchema).default([]),
+  /** Shared de-dup and rate-limit state for several collector processes. */
+  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL') }).optional(),
+  limits: z
+    .strictObject({
+      /** Requests being processed at once before the collector answers 503. */
+      maxInflightRequests: z.number().int().positive().default(1024),
+    })
+    .prefault({}),
+  dedup: z
+    .strictObject({
+      windowSeconds: z.number().int().positive().default(86_400),
+      /** Bound of the in-memory store (one process); Redis keys expire instead. */
+      maxEntries: z.number().int().positive().default(1_000_000),
+    })
+    .prefault({}),
+  /** Path of a tracking plan (JSON); re-read when it changes, no restart needed. */
+  trackingPlan: z.string().min(1).optional(),
+  /** `flag`: bots are written with context.bot = true; `route`: to their own `bots` stream. */
+  bots: z.enum(['flag', 'route']).default('flag'),
+  ip: z
+    .strictObject({
+      /** Zero the last octet (IPv4) or the last 80 bits (IPv6) before anything is stored. */
+      anonymize: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** A MaxMind GeoIP2/GeoLite2 City (or Country) database. */
+  geo: z.strictObject({ database: z.string().min(1) }).optional(),
+  /** A first-party HttpOnly device-id cookie set by the collector (when it runs on the site's domain). */
+  deviceCookie: z
+    .strictObject({
+      name: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tp_did'),
+      domain: z.string().optional(),
+      maxAgeDays: z.number().int().positive().max(400).default(400),
+    })
+    .optional(),
+  /** Hash these paths (salted SHA-256 after normalisation) so raw identifiers never reach storage. */
+  pii: z
+    .strictObject({
+      salt: z.string().min(16, 'use a salt of at least 16 characters'),
+      paths: z.array(piiPath).min(1),
+      /** Region for phone numbers written without a country code. */
+      defaultRegion: z.string().length(2).default('CN'),
+    })
+    .optional(),
+  channels: z
+    .strictObject({
+      rules: z.array(z.strictObject({ group: z.string(), when: z.record(z.string(), z.unknown()) })).default([]),
+    })
+    .optional(),
+});
+
+export type CollectorSettings = z.output<typeof collectorSettingsSchema>;
+export type CollectorSettingsInput = z.input<typeof collectorSettingsSchema>;
+export type WriteKeyConfig = z.output<typeof writeKeySchema>;

@@ -1,0 +1,30 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type RejectionReason = 'schema' | 'tracking_plan' | 'oversize' | 'not_object';
+
+/** The collector's Prometheus metrics, in a registry of its own (several collectors per process in tests). */
+export function createMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({ name: 'touchpoint_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers }),
+    accepted: new Counter({ name: 'touchpoint_events_accepted_total', help: 'Events written to the events stream', labelNames: ['source'], registers }),
+    rejected: new Counter({ name: 'touchpoint_events_rejected_total', help: 'Events sent to the failed stream, by reason', labelNames: ['source', 'reason'], registers }),
+    duplicates: new Counter({ name: 'touchpoint_events_duplicate_total', help: 'Events recognised by messageId and not written again', labelNames: ['source'], registers }),
+    bots: new Counter({ name: 'touchpoint_events_bot_total', help: 'Events from bots (flagged or routed)', registers }),
+    rateLimited: new Counter({ name: 'touchpoint_rate_limited_total', help: 'Requests answered 429', labelNames: ['source', 'scope'], registers }),
+    shed: new Counter({ name: 'touchpoint_requests_shed_total', help: 'Requests answered 503 because too many were in flight', registers }),
+    inflight: new Gauge({ name: 'touchpoint_requests_in_flight', help: 'Requests being processed (the ingest queue depth)', registers }),
+    sinkSeconds: new Histogram({
+      name: 'touchpoint_sink_write_seconds',
+      help: 'Time for a sink to make a batch durable',
+      labelNames: ['sink', 'outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    seqGaps: new Gauge({ name: 'touchpoint_sequence_lost_events', help: 'Events missing from devices\u2019 context.seq runs (sent by the SDK, never received)', registers }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

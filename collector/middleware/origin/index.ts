@@ -1,0 +1,18 @@
+import { HTTPException } from 'hono/http-exception';
+import type { MiddlewareHandler } from 'hono';
+import type { CollectorEnv } from '../../hono-env';
+
+/**
+ * Browser keys only take requests from their allowed origins (CORS alone does not stop a
+ * forged request, it only hides the answer). Runs after auth; server keys are not checked.
+ */
+export function allowedOrigin(): MiddlewareHandler<CollectorEnv> {
+  return async (c, next) => {
+    const source = c.get('source');
+    const origin = c.req.header('origin');
+    if (source.kind === 'browser' && origin && source.origins && !source.origins.has(origin)) {
+      throw new HTTPException(403, { message: `origin ${origin} is not allowed for this write key` });
+    }
+    await next();
+  };
+}

@@ -1,0 +1,74 @@
+import { v4 as uuidv4 } from 'uuid';
+import type { Context, TouchpointEvent } from '../../../sdk/protocol/types';
+import { createChannelClassifier, touchFromContext, type ChannelOptions } from './channel';
+import type { GeoLookup } from './geo';
+import { anonymizeIp } from './ip';
+import { createPiiHasher, type PiiOptions } from './pii';
+import { stampTime, type TimeFields } from './time';
+import { createUserAgentParser } from './user-agent';
+
+/** What the collector knows about the request an event came in. */
+export interface RequestFacts {
+  receivedAt: Date;
+  ip?: string;
+  /** The request's User-Agent header, used when the event has no `context.userAgent`. */
+  userAgent?: string;
+  /** The batch's `sentAt`. */
+  sentAt?: string;
+  /** From the collector's first-party cookie. */
+  deviceId?: string;
+}
+
+export type EnrichedEvent = TouchpointEvent & TimeFields & { messageId: string; context: Context };
+
+export interface EnricherOptions {
+  anonymizeIp: boolean;
+  geo?: GeoLookup;
+  pii?: PiiOptions;
+  channels?: ChannelOptions;
+}
+
+/**
+ * The enrichment steps, in order: time, message id, geo and IP, user agent and bot flag,
+ * channel, device id, PII hashing. Each step is its own module with its own test.
+ * The event is the validator's fresh copy, so the steps may change it in place.
+ */
+export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: EnricherOptions) {
+  const parseUserAgent = createUserAgentParser();
+  const classify = createChannelClassifier(channels);
+  const hashPii = pii && createPiiHasher(pii);
+
+  return (source: TouchpointEvent, request: RequestFacts): EnrichedEvent => {
+    const { skewFlag, ...time } = stampTime(source, request.receivedAt, request.sentAt);
+    const context: Context = { ...source.context };
+    const event = { ...source, ...time, messageId: source.messageId ?? uuidv4(), context } as EnrichedEvent;
+    if (skewFlag !== undefined) context.clockSkew = { ms: skewFlag, corrected: false };
+
+    const ip = context.ip ?? request.ip;
+    if (ip) {
+      if (geo && context.location === undefined) {
+        const location = geo(ip);
+        if (location) context.location = location;
+      }
+      const stored = anonymize ? anonymizeIp(ip) : ip;
+      if (stored) context.ip = stored;
+      else delete context.ip;
+    }
+
+    const userAgent = context.userAgent ?? request.userAgent;
+    if (userAgent) {
+      const facts = parseUserAgent(userAgent);
+      if (facts.browser && context.browser === undefined) context.browser = facts.browser;
+      if (facts.os && context.os === undefined) context.os = facts.os;
+      if (facts.device) context.device = { ...facts.device, ...(context.device as object | undefined) };
+      if (facts.bot) context.bot = true;
+    }
+
+    context.channel = classify(touchFromContext(context));
+    if (request.deviceId) context.device = { ...(context.device as object | undefined), id: request.deviceId };
+    hashPii?.(event as unknown as Record<string, unknown>);
+    return event;
+  };
+}
+
+export type Enricher = ReturnType<typeof createEnricher>;

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+
+export interface PiiOptions {
+  salt: string;
+  paths: readonly { path: string; kind: 'email' | 'phone' | 'text' }[];
+  defaultRegion: string;
+}
+
+/**
+ * Replaces identifiers at the configured paths with a salted SHA-256 of their normalised form
+ * (E.164 phone numbers, lower-cased e-mails), so the warehouse can join on them without holding them.
+ */
+export function createPiiHasher({ salt, paths, defaultRegion }: PiiOptions): (event: Record<string, unknown>) => void {
+  const compiled = paths.map(({ path, kind }) => ({ keys: path.split('.'), normalise: NORMALISERS[kind] }));
+  const region = defaultRegion.toUpperCase() as CountryCode;
+  return (event) => {
+    for (const { keys, normalise } of compiled) {
+      let parent: unknown = event;
+      for (const key of keys.slice(0, -1)) parent = isRecord(parent) && Object.hasOwn(parent, key) ? parent[key] : undefined;
+      const last = keys.at(-1)!;
+      if (!isRecord(parent) || !Object.hasOwn(parent, last)) continue;
+      const value = parent[last];
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      parent[last] = createHash('sha256').update(salt).update(normalise(String(value), region)).digest('hex');
+    }
+  };
+}
+
+const NORMALISERS = {
+  email: (value: string) => value.trim().toLowerCase(),
+  phone: (value: string, region: CountryCode) => parsePhoneNumberFromString(value, region)?.number ?? value.replace(/[^\d+]/g, ''),
+  text: (value: string) => value.trim(),
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { createMemoryDedup, type DedupStore } from './dedup';
+import { connectRedis, createRedisDedup } from './redis';
+
+// The same contract, against memory and against the real Redis on 127.0.0.1:6379.
+let redis: Redis;
+beforeAll(async () => {
+  redis = await connectRedis('redis://127.0.0.1:6379');
+});
+afterAll(() => redis.quit());
+
+const run = `${process.pid}-${Date.now()}`;
+const stores: [string, () => DedupStore][] = [
+  ['memory', () => createMemoryDedup({ windowSeconds: 60, maxEntries: 1000 })],
+  ['redis', () => createRedisDedup(redis, { windowSeconds: 60 })],
+];
+
+describe.each(stores)('%s de-dup', (_name, make) => {
+  it('says which ids are new, including repeats inside one call', async () => {
+    const dedup = make();
+    const id = (n: number) => `${run}:${_name}:${n}`;
+    expect(await dedup.claim([id(1), id(2)])).toEqual([true, true]);
+    expect(await dedup.claim([id(2), id(3), id(3)])).toEqual([false, true, false]);
+  });
+
+  it('forgets released ids, so a failed write can be retried', async () => {
+    const dedup = make();
+    const id = `${run}:${_name}:released`;
+    expect(await dedup.claim([id])).toEqual([true]);
+    await dedup.release([id]);
+    expect(await dedup.claim([id])).toEqual([true]);
+  });
+});
+
+describe('memory de-dup bounds', () => {
+  it('expires ids after the window', async () => {
+    let now = 0;
+    const dedup = createMemoryDedup({ windowSeconds: 10, maxEntries: 100, now: () => now });
+    await dedup.claim(['a']);
+    now = 9_999;
+    expect(await dedup.claim(['a'])).toEqual([false]);
+    now = 20_000;
+    expect(await dedup.claim(['a'])).toEqual([true]);
+  });
+
+  it('keeps at most maxEntries, forgetting the oldest', async () => {
+    const dedup = createMemoryDedup({ windowSeconds: 3600, maxEntries: 3 });
+    await dedup.claim(['1', '2', '3', '4']);
+    expect(await dedup.claim(['1'])).toEqual([true]);
+    expect(await dedup.claim(['4'])).toEqual([false]);
+  });
+});
+
+describe('redis de-dup', () => {
+  it('sets keys that expire with the window', async () => {
+    const dedup = createRedisDedup(redis, { windowSeconds: 120 });
+    const id = `${run}:ttl`;
+    await dedup.claim([id]);
+    const ttl = await redis.ttl(`tp:v1:dedup:${id}`);
+    expect(ttl).toBeGreaterThan(100);
+    expect(ttl).toBeLessThanOrEqual(120);
+  });
+});
