@@ -68,7 +68,17 @@ describe('POST /v1/batch', () => {
     expect(body.rejected).toEqual([{ messageId: 'bad', reason: expect.stringContaining('properties') }]);
     expect(events.events).toHaveLength(1);
     expect(failed.events).toEqual([
-      { reason: body.rejected[0].reason, category: 'schema', receivedAt: expect.any(String), writeKeyName: 'demo', event: bad },
+      {
+        reason: body.rejected[0].reason,
+        category: 'schema',
+        issues: [
+          { path: ['event'], message: 'Invalid input: expected string, received undefined' },
+          { path: ['properties'], message: 'Invalid input: expected record, received string' },
+        ],
+        receivedAt: expect.any(String),
+        writeKeyName: 'demo',
+        event: bad,
+      },
     ]);
   });
 
@@ -247,7 +257,7 @@ describe('tracking plan', () => {
     try {
       const first = await (await post(app, '/v1/track', { event: 'Order Completed', anonymousId: 'a', messageId: 'p1' })).json();
       expect(first.rejected).toEqual([{ messageId: 'p1', reason: 'properties.order_id: required by the tracking plan' }]);
-      expect(failed.events[0]).toMatchObject({ category: 'tracking_plan' });
+      expect(failed.events[0]).toMatchObject({ category: 'tracking_plan', issues: [{ path: ['properties', 'order_id'], message: 'required by the tracking plan' }] });
       await writeFile(planPath, JSON.stringify(plan(false)));
       await expect
         .poll(async () => (await (await post(app, '/v1/track', { event: 'Order Completed', anonymousId: 'a' })).json()).accepted, { timeout: 5000, interval: 200 })
@@ -283,11 +293,13 @@ describe('operations', () => {
     expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
     expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok' } });
     await post(app, '/v1/batch', { batch: [track('x1'), track('x1'), { type: 'track' }] });
+    await post(app, '/v1/batch', { batch: [1, 4].map((seq) => track(`seq-${seq}`, { context: { seq } })) });
     const metrics = await (await app.request('/metrics')).text();
-    expect(metrics).toContain('touchpoint_events_accepted_total{source="demo"} 1');
+    expect(metrics).toContain('touchpoint_sequence_lost_events 2');
+    expect(metrics).toContain('touchpoint_events_accepted_total{source="demo"} 3');
     expect(metrics).toContain('touchpoint_events_duplicate_total{source="demo"} 1');
     expect(metrics).toContain('touchpoint_events_rejected_total{source="demo",reason="schema"} 1');
-    expect(metrics).toContain('touchpoint_requests_total{route="/v1/batch",status="200"} 1');
+    expect(metrics).toContain('touchpoint_requests_total{route="/v1/batch",status="200"} 2');
     const sdk = await app.request('/touchpoint.min.js');
     expect(sdk.headers.get('content-type')).toContain('javascript');
     expect(await sdk.text()).toBe('window.touchpoint=1');

@@ -1,10 +1,12 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 
-/** JSON logs on stdout; credentials never reach them. */
+/** Credentials never reach the logs. */
+export const LOG_REDACTION: LoggerOptions['redact'] = {
+  paths: ['writeKey', '*.writeKey', 'req.headers.authorization', 'req.headers["x-write-key"]', 'req.headers.cookie'],
+  censor: '[redacted]',
+};
+
+/** JSON logs on stdout. */
 export function createLogger(level: string): Logger {
-  return pino({
-    name: 'touchpoint-collector',
-    level,
-    redact: { paths: ['writeKey', '*.writeKey', 'req.headers.authorization', 'req.headers["x-write-key"]'], censor: '[redacted]' },
-  });
+  return pino({ name: 'touchpoint-collector', level, redact: LOG_REDACTION });
 }

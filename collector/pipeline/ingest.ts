@@ -2,12 +2,14 @@ import { MAX_EVENT_BYTES } from '../../sdk/protocol/limits';
 import type { Context, EventType, RejectedEvent, TouchpointEvent } from '../../sdk/protocol/types';
 import type { RejectionReason } from '../metrics';
 import type { EnrichedEvent, Enricher, RequestFacts } from './enrich';
-import { validateEvent } from './validate';
+import { validateEvent, type ValidationIssue } from './validate';
 
 /** What the failed-events stream holds: enough to understand, count and replay the event. */
 export interface FailedRecord {
   reason: string;
   category: RejectionReason;
+  /** The same problems, machine-readable: zod issue paths and messages. */
+  issues: ValidationIssue[];
   receivedAt: string;
   writeKeyName: string;
   /** The event as the client sent it... */
@@ -35,7 +37,7 @@ export interface IngestResult {
 
 export interface IngestOptions {
   enrich: Enricher;
-  plan?: (event: TouchpointEvent) => string[];
+  plan?: (event: TouchpointEvent) => ValidationIssue[];
   routeBots: boolean;
 }
 
@@ -54,11 +56,12 @@ export function createIngest({ enrich, plan, routeBots }: IngestOptions) {
         (routeBots && event.context.bot ? result.bots : result.accepted).push(event);
         continue;
       }
-      const { category, reason, messageId } = validation;
+      const { category, reason, issues, messageId } = validation;
       result.rejected.push({ messageId, reason });
       result.failed.push({
         reason,
         category,
+        issues,
         receivedAt,
         writeKeyName: input.writeKeyName,
         ...(category === 'oversize' ? { eventTruncated: JSON.stringify(raw).slice(0, TRUNCATED_BYTES) } : { event: raw }),

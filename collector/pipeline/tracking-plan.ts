@@ -2,6 +2,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../../sdk/protocol/schemas';
 import type { TouchpointEvent } from '../../sdk/protocol/types';
+import type { ValidationIssue } from './validate';
 
 const propertyType = z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 
@@ -32,30 +33,30 @@ const CHECKS: Record<z.infer<typeof propertyType>, (v: unknown) => boolean> = {
 };
 
 /** Checks a track event against the plan; returns the violations, or an empty list. */
-export function checkAgainstPlan(plan: TrackingPlanFile, event: TouchpointEvent): string[] {
+export function checkAgainstPlan(plan: TrackingPlanFile, event: TouchpointEvent): ValidationIssue[] {
   if (event.type !== 'track') return [];
   const spec = Object.hasOwn(plan.events, event.event) ? plan.events[event.event] : undefined;
-  if (!spec) return plan.allowUnplannedEvents ? [] : [`event: "${event.event}" is not in the tracking plan`];
+  if (!spec) return plan.allowUnplannedEvents ? [] : [{ path: ['event'], message: `"${event.event}" is not in the tracking plan` }];
   const properties = event.properties ?? {};
-  const issues: string[] = [];
+  const issues: ValidationIssue[] = [];
   for (const [name, rule] of Object.entries(spec.properties)) {
     const present = Object.hasOwn(properties, name) && properties[name] !== undefined && properties[name] !== null;
     if (!present) {
-      if (rule.required) issues.push(`properties.${name}: required by the tracking plan`);
+      if (rule.required) issues.push({ path: ['properties', name], message: 'required by the tracking plan' });
     } else if (!CHECKS[rule.type](properties[name])) {
-      issues.push(`properties.${name}: expected ${rule.type} by the tracking plan`);
+      issues.push({ path: ['properties', name], message: `expected ${rule.type} by the tracking plan` });
     }
   }
   if (!spec.additionalProperties) {
     for (const name of Object.keys(properties)) {
-      if (!Object.hasOwn(spec.properties, name)) issues.push(`properties.${name}: not in the tracking plan`);
+      if (!Object.hasOwn(spec.properties, name)) issues.push({ path: ['properties', name], message: 'not in the tracking plan' });
     }
   }
   return issues;
 }
 
 export interface TrackingPlan {
-  check(event: TouchpointEvent): string[];
+  check(event: TouchpointEvent): ValidationIssue[];
   close(): void;
 }
 

@@ -76,6 +76,16 @@ describe('jsonBody', () => {
     expect((await post(app, '{}', { 'content-encoding': 'br' })).status).toBe(415);
   });
 
+  it('refuses JSON nested deeper than the limit, counting only brackets outside strings', async () => {
+    const deep = appWith(10_000_000);
+    const nested = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    expect((await post(deep, nested(64))).status).toBe(200);
+    const res = await post(deep, nested(100_000));
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toContain('nested deeper than 64');
+    expect((await post(deep, JSON.stringify({ text: '[[[[{{{{"\\'.repeat(100) }))).status).toBe(200);
+  });
+
   it('keeps __proto__ keys as plain data', async () => {
     const res = await post(app, '{"__proto__":{"polluted":true},"a":1}');
     expect(res.status).toBe(200);

@@ -5,6 +5,8 @@ import type { CollectorEnv } from '../../hono-env';
 export interface JsonBodyOptions {
   /** Cap on the body after decompression; beyond it the request gets 413. */
   maxBytes: number;
+  /** Deeper JSON is refused before parsing: it would overflow the stack of every later JSON.stringify. */
+  maxDepth?: number;
 }
 
 // text/plain is what navigator.sendBeacon and preflight-free fetches send.
@@ -14,7 +16,7 @@ const ACCEPTED_TYPES = new Set(['application/json', 'text/plain', '']);
  * Reads the body (optionally gzip) with a hard cap and parses it as a JSON object. Decompression
  * is pulled chunk by chunk, so a gzip bomb stops at the cap instead of filling memory.
  */
-export function jsonBody({ maxBytes }: JsonBodyOptions): MiddlewareHandler<CollectorEnv> {
+export function jsonBody({ maxBytes, maxDepth = 64 }: JsonBodyOptions): MiddlewareHandler<CollectorEnv> {
   return async (c, next) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!ACCEPTED_TYPES.has(type)) {
@@ -30,6 +32,9 @@ export function jsonBody({ maxBytes }: JsonBodyOptions): MiddlewareHandler<Colle
     if (!raw) throw new HTTPException(400, { message: 'empty body: send a JSON object' });
     const stream = encoding === 'gzip' ? raw.pipeThrough(new DecompressionStream('gzip')) : raw;
     const bytes = await readCapped(stream, maxBytes);
+    if (nestingDepth(bytes, maxDepth) > maxDepth) {
+      throw new HTTPException(400, { message: `malformed body: JSON nested deeper than ${maxDepth} levels` });
+    }
 
     let body: unknown;
     try {
@@ -66,6 +71,26 @@ async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number):
     throw new HTTPException(400, { message: 'malformed body: the gzip stream is corrupt or the upload was cut' });
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+/** Bracket depth of JSON text, outside strings; stops counting once past `limit`. */
+function nestingDepth(bytes: Uint8Array, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) {
+      inString = true;
+    } else if (b === 0x7b || b === 0x5b) {
+      if (++depth > limit) return depth;
+    } else if (b === 0x7d || b === 0x5d) {
+      depth--;
+    }
+  }
+  return depth;
 }
 
 function tooLarge(maxBytes: number): HTTPException {
