@@ -21,7 +21,6 @@ import { rateLimit } from './middleware/rate-limit';
 import { packageRoot } from './package-root';
 import { createDeliver, type Sinks } from './pipeline/deliver';
 import { createEnricher } from './pipeline/enrich';
-import type { ChannelRule } from './pipeline/enrich/channel';
 import { openGeoDatabase } from './pipeline/enrich/geo';
 import { createIngest } from './pipeline/ingest';
 import { createSequenceTracker } from './pipeline/sequence';
@@ -82,7 +81,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     anonymizeIp: settings.ip.anonymize,
     geo,
     pii: settings.pii,
-    channels: settings.channels && { rules: settings.channels.rules as unknown as ChannelRule[] },
+    channels: settings.channels,
   });
   const ingest = createIngest({ enrich, plan: plan?.check, routeBots: settings.bots === 'route' });
   const deliver = createDeliver({ sinks, dedup, sequence: createSequenceTracker(), metrics, logger });

@@ -87,6 +87,8 @@ describe('loadConfig', () => {
     ['a bad origin', '{"writeKeys":[{"key":"k","allowedOrigins":["shop.example"]}]}', /writeKeys\.0\.allowedOrigins\.0: an origin is scheme/],
     ['a bad kind', '{"writeKeys":[{"key":"k","kind":"mobile"}]}', /writeKeys\.0\.kind/],
     ['a short salt', '{"pii":{"salt":"x","paths":[{"path":"traits.email","kind":"email"}]}}', /pii\.salt: use a salt of at least 16/],
+    ['an unknown channel group', '{"channels":{"rules":[{"group":"Carrier Pigeon","when":{}}]}}', /channels\.rules\.0\.group/],
+    ['a broken channel pattern', '{"channels":{"rules":[{"group":"Email","when":{"mediumPattern":"(("}}]}}', /mediumPattern: not a valid regular expression/],
     ['a negative rate', '{"writeKeys":[{"key":"k","rateLimit":{"eventsPerSecond":-1}}]}', /rateLimit\.eventsPerSecond/],
   ])('rejects a file with %s, naming the file and the path', async (name, content, message) => {
     const path = await file(`${name.replace(/\s/g, '-')}.json`, content);

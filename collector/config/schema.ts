@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_GROUPS } from '../pipeline/enrich/channel';
 
 // The collector's settings, with their defaults: this schema is the reference the README follows.
 
@@ -83,9 +84,26 @@ export const collectorSettingsSchema = z.strictObject({
       defaultRegion: z.string().length(2).default('CN'),
     })
     .optional(),
+  /** Channel rules tried before the default grouping; the first whose conditions all hold wins. */
   channels: z
     .strictObject({
-      rules: z.array(z.strictObject({ group: z.string(), when: z.record(z.string(), z.unknown()) })).default([]),
+      rules: z
+        .array(
+          z.strictObject({
+            group: z.enum(CHANNEL_GROUPS),
+            when: z.strictObject({
+              source: z.array(z.string()).optional(),
+              medium: z.array(z.string()).optional(),
+              mediumPattern: z
+                .string()
+                .refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, 'not a valid regular expression')
+                .optional(),
+              clickId: z.array(z.string()).optional(),
+              referrerHost: z.array(z.string()).optional(),
+            }),
+          }),
+        )
+        .default([]),
     })
     .optional(),
 });

@@ -2,10 +2,12 @@
  * Default channel grouping (GA4's rules, plus the Chinese platforms), from the touch that brought
  * the visitor: UTM parameters, ad click ids, referrer, or the mini-program scene.
  */
-export type ChannelGroup =
-  | 'Direct' | 'Organic Search' | 'Paid Search' | 'Organic Social' | 'Paid Social' | 'Email' | 'Referral'
-  | 'Display' | 'Affiliates' | 'Organic Video' | 'Paid Video' | 'Paid Other'
-  | 'Mini-program Share' | 'Mini-program QR' | 'Mini-program Search' | 'Mini-program' | 'Unassigned';
+export const CHANNEL_GROUPS = [
+  'Direct', 'Organic Search', 'Paid Search', 'Organic Social', 'Paid Social', 'Email', 'Referral',
+  'Display', 'Affiliates', 'Organic Video', 'Paid Video', 'Paid Other',
+  'Mini-program Share', 'Mini-program QR', 'Mini-program Search', 'Mini-program', 'Unassigned',
+] as const;
+export type ChannelGroup = (typeof CHANNEL_GROUPS)[number];
 
 export interface Channel {
   group: ChannelGroup;
@@ -113,6 +115,7 @@ const hostOf = (url: string | undefined) => {
 };
 
 export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (touch: TouchInput) => Channel {
+  const patterns = rules.map((rule) => (rule.when.mediumPattern ? new RegExp(rule.when.mediumPattern, 'i') : undefined));
   return (touch) => {
     const utm = touch.utm ?? {};
     const clickId = Object.keys(touch.clickIds ?? {}).find((k) => Object.hasOwn(CLICK_IDS, k));
@@ -128,10 +131,10 @@ export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (t
     ).slice(0, 200);
     const channel = (group: ChannelGroup): Channel => ({ group, source, medium, ...(utm.campaign && { campaign: utm.campaign.slice(0, 200) }) });
 
-    for (const { group, when } of rules) {
+    for (const [i, { group, when }] of rules.entries()) {
       if (when.source && !when.source.includes(source)) continue;
       if (when.medium && !when.medium.includes(medium)) continue;
-      if (when.mediumPattern && !new RegExp(when.mediumPattern, 'i').test(medium)) continue;
+      if (patterns[i] && !patterns[i].test(medium)) continue;
       if (when.clickId && !(clickId && when.clickId.includes(clickId))) continue;
       if (when.referrerHost && !(external && when.referrerHost.includes(external))) continue;
       return channel(group);
