@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCollector, type CollectorOptions } from './app';
+import { createCollector, type Collector, type CollectorOptions } from './app';
 import { createMemorySink } from './sinks/memory';
 import type { Sink } from './sinks/sink';
 
@@ -16,7 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function setup(options: CollectorOptions = {}) {
+const collectors: Collector[] = [];
+afterAll(() => Promise.all(collectors.map((c) => c.stop())));
+
+/** A collector that acknowledges once the sinks have the events, so tests can look at them at once. */
+async function setup(options: CollectorOptions = {}, sinks: Partial<Record<'events' | 'failed' | 'bots', Sink>> = {}) {
   const events = createMemorySink();
   const failed = createMemorySink();
   const bots = createMemorySink();
@@ -24,11 +28,14 @@ async function setup(options: CollectorOptions = {}) {
     port: 0,
     host: '127.0.0.1',
     logger,
+    dataDir: await mkdtemp(join(dir, 'data-')),
     sdkBundlePath: join(dir, 'sdk.js'),
     demoPagePath: join(dir, 'demo.html'),
     ...options,
-    sinks: { events, failed, bots, ...options.sinks },
+    spool: { ack: 'sinks', ackTimeoutMs: 500, ...options.spool },
+    sinks: { events, failed, bots, ...sinks },
   });
+  collectors.push(collector);
   return { app: collector.app, collector, events, failed, bots };
 }
 
@@ -115,16 +122,36 @@ describe('POST /v1/batch', () => {
     expect((await post(app, '/v1/batch?writeKey=prod', { batch: [track('m')] }, {})).status).toBe(200);
   });
 
-  it('answers 503 with Retry-After when a sink cannot write, and takes the retry as new', async () => {
+  it('keeps events in the spool while a sink is down, answering 503 in ack-after-sinks mode, and delivers them once', async () => {
     let down = true;
-    const flaky: Sink = { write: async () => { if (down) throw new Error('disk full'); }, close: async () => {} };
-    const { app } = await setup({ sinks: { events: flaky } });
+    const written: object[] = [];
+    const flaky: Sink = {
+      write: async (events) => {
+        if (down) throw new Error('database down');
+        written.push(...events);
+      },
+      close: async () => {},
+    };
+    const { app } = await setup({}, { events: flaky });
     const res = await post(app, '/v1/batch', { batch: [track('r1')] });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.json()).toMatchObject({ success: false });
     down = false;
-    expect(await (await post(app, '/v1/batch', { batch: [track('r1')] })).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    await expect.poll(() => written.length, { timeout: 5000 }).toBe(1);
+    // The client's retry is recognised: the event was spooled the first time.
+    expect(await (await post(app, '/v1/batch', { batch: [track('r1')] })).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(written).toHaveLength(1);
+  });
+
+  it('answers 503 with Retry-After when the spool is past its high-water mark', async () => {
+    const stuck: Sink = { write: () => new Promise(() => {}), close: async () => {} };
+    const { app } = await setup({ spool: { ack: 'spool', maxBytes: 2000 } }, { events: stuck });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await post(app, '/v1/batch', { batch: [track(`full-${i}`, { properties: { pad: 'x'.repeat(400) } })] })).status);
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.at(-1)).toBe(503);
+    expect((await app.request('/readyz')).status).toBe(503);
   });
 });
 
@@ -192,7 +219,7 @@ describe('keys, origins and limits', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow: Sink = { write: () => gate, close: async () => {} };
-    const { app } = await setup({ limits: { maxInflightRequests: 2 }, sinks: { events: slow } });
+    const { app } = await setup({ limits: { maxInflightRequests: 2 }, spool: { ackTimeoutMs: 5000 } }, { events: slow });
     const first = [post(app, '/v1/batch', { batch: [track('s1')] }), post(app, '/v1/batch', { batch: [track('s2')] })];
     await new Promise((r) => setTimeout(r, 20));
     const third = await post(app, '/v1/batch', { batch: [track('s3')] });
@@ -291,7 +318,7 @@ describe('operations', () => {
   it('serves health, readiness, metrics, the SDK bundle, the demo page and JSON 404s', async () => {
     const { app } = await setup();
     expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
-    expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok' } });
+    expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok', spool: 'ok' } });
     await post(app, '/v1/batch', { batch: [track('x1'), track('x1'), { type: 'track' }] });
     await post(app, '/v1/batch', { batch: [1, 4].map((seq) => track(`seq-${seq}`, { context: { seq } })) });
     const metrics = await (await app.request('/metrics')).text();
@@ -311,7 +338,7 @@ describe('operations', () => {
 
   it('is not ready when a sink is failing', async () => {
     const broken: Sink = { write: async () => {}, close: async () => {}, ready: async () => false };
-    const { app } = await setup({ sinks: { failed: broken } });
+    const { app } = await setup({}, { failed: broken });
     const res = await app.request('/readyz');
     expect(res.status).toBe(503);
     expect((await res.json()).checks['sink:failed']).toBe('failing');
@@ -326,7 +353,7 @@ describe('operations', () => {
 });
 
 describe('the real server', () => {
-  it('listens, writes NDJSON durably with the client ip, and stops cleanly', async () => {
+  it('listens, spools, writes NDJSON with the client ip, and stops cleanly', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tp-server-'));
     const collector = await createCollector({ port: 0, host: '127.0.0.1', dataDir, writeKeys: [{ key: 'k' }], logger, ip: { anonymize: false } });
     const { url } = await collector.start();
@@ -337,10 +364,14 @@ describe('the real server', () => {
         body: JSON.stringify({ event: 'Order Completed', anonymousId: 'a1', messageId: 'srv-1' }),
       });
       expect(await res.json()).toEqual({ success: true, accepted: 1, duplicates: 0, rejected: [] });
-      // Acknowledged means on disk: read the file right away.
-      const files = (await readdir(join(dataDir, 'events'), { recursive: true })).filter((f) => f.endsWith('.ndjson'));
-      const [line] = (await readFile(join(dataDir, 'events', files[0]!), 'utf8')).trim().split('\n');
-      expect(JSON.parse(line!)).toMatchObject({ messageId: 'srv-1', type: 'track', context: { ip: '127.0.0.1' } });
+      // Acknowledged means in the spool on disk; the NDJSON sink's pump writes it right after.
+      expect((await readdir(join(dataDir, 'spool', 'log'))).length).toBeGreaterThan(0);
+      const lines = async () => {
+        const files = (await readdir(join(dataDir, 'events'), { recursive: true }).catch(() => [])).filter((f) => f.endsWith('.ndjson'));
+        return files.length ? (await readFile(join(dataDir, 'events', files[0]!), 'utf8')).trim().split('\n') : [];
+      };
+      await expect.poll(async () => (await lines()).length).toBe(1);
+      expect(JSON.parse((await lines())[0]!)).toMatchObject({ messageId: 'srv-1', type: 'track', context: { ip: '127.0.0.1' } });
     } finally {
       await collector.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import { loadShed } from './middleware/load-shed';
 import { allowedOrigin } from './middleware/origin';
 import { rateLimit } from './middleware/rate-limit';
 import { packageRoot } from './package-root';
-import { createDeliver, type Sinks } from './pipeline/deliver';
+import { createDeliver } from './pipeline/deliver';
 import { createEnricher } from './pipeline/enrich';
 import { openGeoDatabase } from './pipeline/enrich/geo';
 import { createIngest } from './pipeline/ingest';
@@ -29,14 +29,17 @@ import { ingestRoutes } from './routes/ingest';
 import { opsRoutes } from './routes/ops';
 import { pixelRoutes } from './routes/pixel';
 import { staticRoutes } from './routes/static';
-import { createNdjsonSink } from './sinks/ndjson';
+import { openSinks, type NamedSink } from './sinks';
+import type { Sink } from './sinks/sink';
+import { openSpool, type Spool } from './spool';
+import type { StreamName } from './spool/pump';
 import { createMemoryDedup, type DedupStore } from './state/dedup';
 import { createMemoryRateLimiter, type RateLimiter } from './state/rate-limiter';
 import { connectRedis, createRedisDedup, createRedisRateLimiter } from './state/redis';
 
-export interface CollectorOptions extends CollectorSettingsInput {
-  /** Replace the embedded NDJSON streams (`events`, `failed`, `bots`). */
-  sinks?: Partial<Sinks>;
+export interface CollectorOptions extends Omit<CollectorSettingsInput, 'sinks'> {
+  /** Sink settings, or sink objects per stream (embedding, tests), which replace the configured ones. */
+  sinks?: CollectorSettingsInput['sinks'] | Partial<Record<StreamName, Sink>>;
   logger?: Logger;
   sdkBundlePath?: string;
   demoPagePath?: string;
@@ -45,7 +48,8 @@ export interface CollectorOptions extends CollectorSettingsInput {
 export interface Collector {
   app: Hono<CollectorEnv>;
   settings: CollectorSettings;
-  sinks: Sinks;
+  sinks: NamedSink[];
+  spool: Spool;
   metrics: Metrics;
   /** Listens on the configured host and port (0 picks a free one). */
   start(): Promise<{ port: number; host: string; url: string }>;
@@ -55,15 +59,23 @@ export interface Collector {
 
 export async function createCollector(options: CollectorOptions = {}): Promise<Collector> {
   const { sinks: givenSinks, logger: givenLogger, sdkBundlePath, demoPagePath, ...input } = options;
-  const settings = parseSettings(input);
+  const sinkObjects = givenSinks && !Array.isArray(givenSinks) ? givenSinks : undefined;
+  const settings = parseSettings({ ...input, ...(Array.isArray(givenSinks) && { sinks: givenSinks }) });
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const metrics = createMetrics();
   const keys = createKeyRing(settings.writeKeys);
-  const sinks: Sinks = {
-    events: givenSinks?.events ?? createNdjsonSink({ dir: join(settings.dataDir, 'events') }),
-    failed: givenSinks?.failed ?? createNdjsonSink({ dir: join(settings.dataDir, 'failed') }),
-    bots: givenSinks?.bots ?? createNdjsonSink({ dir: join(settings.dataDir, 'bots') }),
-  };
+  const sinks: NamedSink[] = sinkObjects
+    ? Object.entries(sinkObjects).map(([stream, sink]) => ({ name: stream, stream: stream as StreamName, sink: sink! }))
+    : await openSinks(settings.sinks, settings.dataDir);
+  const spool = await openSpool({
+    ...settings.spool,
+    dir: settings.spool.dir ?? join(settings.dataDir, 'spool'),
+    sinks,
+    logger,
+    onDelivered: (sink, _count, seconds) => metrics.sinkSeconds.observe({ sink, outcome: 'ok' }, seconds),
+    onFailure: (sink) => metrics.sinkFailures.inc({ sink }),
+  });
+  metrics.watchSpool(spool);
 
   const redis = settings.redis ? await connectRedis(settings.redis.url) : undefined;
   const dedup: DedupStore = redis ? createRedisDedup(redis, settings.dedup) : createMemoryDedup(settings.dedup);
@@ -84,7 +96,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     channels: settings.channels,
   });
   const ingest = createIngest({ enrich, plan: plan?.check, routeBots: settings.bots === 'route' });
-  const deliver = createDeliver({ sinks, dedup, sequence: createSequenceTracker(), metrics, logger });
+  const deliver = createDeliver({ spool, dedup, sequence: createSequenceTracker(), metrics, logger });
   const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, settings.trustProxy);
 
   const app = new Hono<CollectorEnv>();
@@ -107,7 +119,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       metrics,
       ready: async () => {
         const checks: Record<string, string> = {};
-        for (const [name, sink] of Object.entries(sinks)) checks[`sink:${name}`] = (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
+        const states = new Map(spool.sinks().map((s) => [s.name, s.state]));
+        for (const { name, sink } of sinks) {
+          const state = states.get(name);
+          checks[`sink:${name}`] = state === 'open' ? 'circuit open' : (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
+        }
+        checks.spool = spool.bytes() < settings.spool.maxBytes ? 'ok' : 'full';
         if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'failing');
         return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
       },
@@ -149,6 +166,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     app,
     settings,
     sinks,
+    spool,
     metrics,
     start() {
       return new Promise((resolve, reject) => {
@@ -173,7 +191,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
         });
       }
       plan?.close();
-      await Promise.all([sinks.events.close(), sinks.failed.close(), sinks.bots.close()]);
+      await spool.close();
+      await Promise.all(sinks.map(({ sink }) => sink.close()));
       await redis?.quit().catch(() => {});
       logger.info('collector stopped');
     },

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { pino } from 'pino';
@@ -49,11 +52,16 @@ const eventsSink = countingSink((event) => void (viaPixel(event) && pixelEvents+
 const botsSink = countingSink((event) => void (viaPixel(event) && pixelEvents++));
 let collector: Collector;
 let pool: Pool;
+let dataDir: string;
 
 beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'tp-hostile-'));
   collector = await createCollector({
     port: 0,
     host: '127.0.0.1',
+    dataDir,
+    // Acknowledge once the sinks have the events, so the counts can be compared at the end.
+    spool: { ack: 'sinks' },
     trustProxy: true,
     writeKeys: [{ key: 'fuzz' }, { key: 'pixel' }],
     logger: pino({ level: 'silent' }),
@@ -65,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.close();
   await collector?.stop();
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 // --- arbitraries -------------------------------------------------------------------------------

@@ -23,6 +23,20 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
+    sinkFailures: new Counter({ name: 'touchpoint_sink_failures_total', help: 'Failed sink writes (each is retried from the spool)', labelNames: ['sink'], registers }),
+    /** Reports the spool's backlog and each sink's circuit at scrape time. */
+    watchSpool(spool: { bytes(): number; sinks(): { name: string; state: string }[] }) {
+      new Gauge({ name: 'touchpoint_spool_bytes', help: 'Bytes in the spool not yet delivered to every sink (the queue depth)', registers, collect() { this.set(spool.bytes()); } });
+      new Gauge({
+        name: 'touchpoint_sink_circuit_open',
+        help: '1 while a sink has failed repeatedly and is only being probed',
+        labelNames: ['sink'],
+        registers,
+        collect() {
+          for (const { name, state } of spool.sinks()) this.set({ sink: name }, state === 'open' ? 1 : 0);
+        },
+      });
+    },
     seqGaps: new Gauge({ name: 'touchpoint_sequence_lost_events', help: 'Events missing from devices\u2019 context.seq runs (sent by the SDK, never received)', registers }),
   };
 }

@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       dedup: { windowSeconds: 86_400, maxEntries: 1_000_000 },
       bots: 'flag',
       ip: { anonymize: true },
+      spool: { maxBytes: 1024 ** 3, segmentBytes: 16 * 1024 ** 2, fsync: true, ack: 'spool', ackTimeoutMs: 10_000, sinkTimeoutMs: 10_000 },
+      sinks: [{ type: 'ndjson', streams: ['events', 'failed', 'bots'], rotateBytes: 128 * 1024 ** 2, rotateSeconds: 3600, gzip: false }],
     });
   });
 

@@ -31,6 +31,78 @@ const piiPath = z.strictObject({
   kind: z.enum(['email', 'phone', 'text']),
 });
 
+const streams = z.array(z.enum(['events', 'failed', 'bots'])).min(1);
+const sinkName = z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').optional();
+
+/** Where events go. Each sink gets one pump per stream, reading the spool from its own cursor. */
+export const sinkConfigSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('ndjson'),
+    name: sinkName,
+    /** Each stream under `<dir>/<stream>/date=YYYY-MM-DD/`; defaults to dataDir. */
+    dir: z.string().min(1).optional(),
+    streams: streams.default(['events', 'failed', 'bots']),
+    rotateBytes: z.number().int().positive().default(128 * 1024 * 1024),
+    rotateSeconds: z.number().int().positive().default(3600),
+    gzip: z.boolean().default(false),
+  }),
+  z.strictObject({ type: z.literal('stdout'), name: sinkName, streams: streams.default(['events']) }),
+  z.strictObject({
+    type: z.literal('http'),
+    name: sinkName,
+    url: z.string().regex(/^https?:\/\//, 'an http:// or https:// URL'),
+    headers: z.record(z.string(), z.string()).default({}),
+    format: z.enum(['json', 'ndjson']).default('json'),
+    timeoutMs: z.number().int().positive().default(10_000),
+    streams: streams.default(['events']),
+  }),
+  z.strictObject({
+    type: z.literal('postgres'),
+    name: sinkName,
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'),
+    table: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('touchpoint_events'),
+    streams: streams.default(['events']),
+  }),
+  z.strictObject({
+    type: z.literal('mysql'),
+    name: sinkName,
+    url: z.string().regex(/^mysql:\/\//, 'a mysql:// URL'),
+    table: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('touchpoint_events'),
+    streams: streams.default(['events']),
+  }),
+  z.strictObject({
+    type: z.literal('clickhouse'),
+    name: sinkName,
+    url: z.string().regex(/^https?:\/\//, 'the HTTP interface, e.g. http://127.0.0.1:8123'),
+    database: z.string().regex(/^\w+$/).default('default'),
+    table: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('touchpoint_events'),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    streams: streams.default(['events']),
+  }),
+  z.strictObject({
+    type: z.literal('nats'),
+    name: sinkName,
+    servers: z.union([z.string(), z.array(z.string()).min(1)]).default('127.0.0.1:4222'),
+    /** JetStream stream, created if missing, over `<subjectPrefix>.>`. */
+    stream: z.string().regex(/^[\w-]+$/).default('TOUCHPOINT'),
+    subjectPrefix: z.string().regex(/^[\w-]+$/).default('touchpoint'),
+    /** The broker's duplicate window: messageIds seen within it are dropped by JetStream itself. */
+    duplicateWindowSeconds: z.number().int().positive().default(86_400),
+    streams: streams.default(['events']),
+  }),
+  z.strictObject({
+    type: z.literal('kafka'),
+    name: sinkName,
+    brokers: z.array(z.string().min(1)).min(1),
+    topic: z.string().regex(/^[\w.-]+$/).default('touchpoint'),
+    clientId: z.string().default('touchpoint-collector'),
+    streams: streams.default(['events']),
+  }),
+]);
+
+export type SinkConfig = z.output<typeof sinkConfigSchema>;
+
 export const collectorSettingsSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
@@ -55,6 +127,24 @@ export const collectorSettingsSchema = z.strictObject({
       maxEntries: z.number().int().positive().default(1_000_000),
     })
     .prefault({}),
+  /** The durable on-disk buffer between requests and sinks. */
+  spool: z
+    .strictObject({
+      /** Defaults to `<dataDir>/spool`. */
+      dir: z.string().min(1).optional(),
+      /** High-water mark: past it requests get 503 with Retry-After until the sinks catch up. */
+      maxBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+      segmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
+      /** fdatasync each group of appends before acknowledging them. */
+      fsync: z.boolean().default(true),
+      /** `spool`: 200 once the events are on this disk; `sinks`: once every sink has them. */
+      ack: z.enum(['spool', 'sinks']).default('spool'),
+      ackTimeoutMs: z.number().int().positive().default(10_000),
+      /** A sink write taking longer counts as failed and is retried. */
+      sinkTimeoutMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  sinks: z.array(sinkConfigSchema).min(1).default([{ type: 'ndjson', streams: ['events', 'failed', 'bots'], rotateBytes: 128 * 1024 * 1024, rotateSeconds: 3600, gzip: false }]),
   /** Path of a tracking plan (JSON); re-read when it changes, no restart needed. */
   trackingPlan: z.string().min(1).optional(),
   /** `flag`: bots are written with context.bot = true; `route`: to their own `bots` stream. */

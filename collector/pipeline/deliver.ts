@@ -1,47 +1,31 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics';
-import type { Sink } from '../sinks/sink';
+import { AckTimeoutError, SpoolFullError, type Spool } from '../spool';
+import type { SpoolRecord } from '../spool/pump';
 import type { DedupStore } from '../state/dedup';
 import type { EnrichedEvent } from './enrich';
 import type { IngestResult } from './ingest';
 import type { SequenceTracker } from './sequence';
 
-export interface Sinks {
-  events: Sink;
-  failed: Sink;
-  bots: Sink;
-}
-
 export interface DeliverOptions {
-  sinks: Sinks;
+  spool: Spool;
   dedup: DedupStore;
   sequence: SequenceTracker;
   metrics: Metrics;
   logger: Logger;
 }
 
+/** The collector cannot take these events now; the client keeps them and retries (503). */
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
 }
 
 /**
- * De-duplicates by write key × messageId, then writes every stream and resolves only when all
- * are durable. If a write fails, the claims are released so the client's retry is not taken for
- * a duplicate, and the caller answers 503.
+ * De-duplicates by write key × messageId, then puts the request's events, bot events and failed
+ * records into the spool as one record, and resolves once that is durable. If it cannot be
+ * spooled, the claims are released so the client's retry is not taken for a duplicate.
  */
-export function createDeliver({ sinks, dedup, sequence, metrics, logger }: DeliverOptions) {
-  async function write(name: keyof Sinks, events: readonly object[]) {
-    if (events.length === 0) return;
-    const stop = metrics.sinkSeconds.startTimer({ sink: name });
-    try {
-      await sinks[name].write(events);
-      stop({ outcome: 'ok' });
-    } catch (error) {
-      stop({ outcome: 'error' });
-      throw error;
-    }
-  }
-
+export function createDeliver({ spool, dedup, sequence, metrics, logger }: DeliverOptions) {
   return async (result: IngestResult, source: { key: string; name: string }): Promise<{ accepted: number; duplicates: number }> => {
     const candidates = [...result.accepted, ...result.bots];
     const ids = candidates.map((e) => `${source.key}:${e.messageId}`);
@@ -59,13 +43,22 @@ export function createDeliver({ sinks, dedup, sequence, metrics, logger }: Deliv
       if (fresh[i]) (i < result.accepted.length ? events : bots).push(event);
     });
     for (const event of events) observeSequence(sequence, event);
-    try {
-      await Promise.all([write('events', events), write('bots', bots), write('failed', result.failed)]);
-    } catch (error) {
-      logger.error({ err: error }, 'sink write failed; answering 503 so the client keeps the events');
-      await dedup.release(claimed).catch(() => {});
-      throw new StorageUnavailableError('storage unavailable');
+
+    const record: SpoolRecord = {};
+    if (events.length) record.events = events;
+    if (bots.length) record.bots = bots;
+    if (result.failed.length) record.failed = result.failed;
+    if (Object.keys(record).length > 0) {
+      try {
+        await spool.append(record);
+      } catch (error) {
+        if (error instanceof AckTimeoutError) throw new StorageUnavailableError('spooled, but the sinks have not confirmed yet');
+        if (!(error instanceof SpoolFullError)) logger.error({ err: error }, 'cannot write to the spool');
+        await dedup.release(claimed).catch(() => {});
+        throw new StorageUnavailableError(error instanceof SpoolFullError ? 'spool full' : 'storage unavailable');
+      }
     }
+
     const duplicates = candidates.length - claimed.length;
     metrics.accepted.inc({ source: source.name }, events.length + bots.length);
     if (duplicates) metrics.duplicates.inc({ source: source.name }, duplicates);

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNdjsonSink } from './ndjson';
 
@@ -29,7 +30,7 @@ describe('createNdjsonSink', () => {
     await sink.write([{ a: 1 }, { b: 'line\nbreak' }]);
     await sink.close();
     const [only] = await readLines();
-    expect(only!.file).toMatch(/^date=2026-11-24\/part-\d+-\d+\.ndjson$/);
+    expect(only!.file).toMatch(/^date=2026-11-24\/part-\d+-\d+-\d+\.ndjson$/);
     expect(only!.rows).toEqual([{ a: 1 }, { b: 'line\nbreak' }]);
   });
 
@@ -43,6 +44,27 @@ describe('createNdjsonSink', () => {
     const files = await readLines();
     expect(files.map((f) => f.file.slice(0, 15))).toEqual(['date=2026-11-24', 'date=2026-11-25']);
     expect(files.map((f) => f.rows)).toEqual([[{ day: 1 }], [{ day: 2 }]]);
+  });
+
+  it('rotates part files by size and by age', async () => {
+    let now = new Date('2026-11-24T10:00:00Z');
+    const sink = createNdjsonSink({ dir, rotateBytes: 100, rotateSeconds: 60, now: () => now });
+    await sink.write([{ pad: 'x'.repeat(120) }]); // over 100 bytes: the next write starts a new part
+    await sink.write([{ n: 2 }]);
+    now = new Date('2026-11-24T10:01:01Z'); // over 60 s
+    await sink.write([{ n: 3 }]);
+    await sink.close();
+    expect((await readLines()).map((f) => f.rows.length)).toEqual([1, 1, 1]);
+  });
+
+  it('writes gzip files that decompress to the same lines', async () => {
+    const sink = createNdjsonSink({ dir, gzip: true });
+    await sink.write([{ a: 1 }]);
+    await sink.write([{ b: 2 }, { c: '订单' }]);
+    await sink.close();
+    const [file] = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ndjson.gz'));
+    const text = gunzipSync(await readFile(join(dir, file!))).toString('utf8');
+    expect(text.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ a: 1 }, { b: 2 }, { c: '订单' }]);
   });
 
   it('keeps every line intact under many concurrent writes', async () => {

@@ -1,13 +1,23 @@
 import { constants } from 'node:fs';
 import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { Sink } from './sink';
+
+const gzip = promisify(gzipCallback);
 
 export interface NdjsonSinkOptions {
   /** Folder that receives `date=YYYY-MM-DD/part-<startedAtMs>-<pid>.ndjson` files. */
   dir: string;
   /** `datasync` before a write resolves, so an acknowledged event survives a power cut. */
   fsync?: boolean;
+  /** Start a new part file past this size... */
+  rotateBytes?: number;
+  /** ...or this age. */
+  rotateSeconds?: number;
+  /** Write `.ndjson.gz` files (one gzip member per write, which gzip readers concatenate). */
+  gzip?: boolean;
   now?: () => Date;
 }
 
@@ -22,22 +32,31 @@ interface PendingWrite {
  * Concurrent writes are coalesced: one append and one datasync serve every request waiting
  * (group commit), and each `write` resolves only once its lines are on disk.
  */
-export function createNdjsonSink({ dir, fsync = true, now = () => new Date() }: NdjsonSinkOptions): Sink {
+export function createNdjsonSink({
+  dir,
+  fsync = true,
+  rotateBytes = 128 * 1024 * 1024,
+  rotateSeconds = 3600,
+  gzip: compress = false,
+  now = () => new Date(),
+}: NdjsonSinkOptions): Sink {
   let pending: PendingWrite[] = [];
   let draining: Promise<void> | undefined;
-  let file: { date: string; handle: FileHandle } | undefined;
+  let file: { date: string; handle: FileHandle; bytes: number; openedAt: number } | undefined;
+  let part = 0;
   let closed = false;
 
-  async function currentFile(): Promise<FileHandle> {
-    const date = now().toISOString().slice(0, 10);
-    if (file?.date === date) return file.handle;
+  async function currentFile(): Promise<NonNullable<typeof file>> {
+    const at = now();
+    const date = at.toISOString().slice(0, 10);
+    if (file && file.date === date && file.bytes < rotateBytes && at.getTime() - file.openedAt < rotateSeconds * 1000) return file;
     await file?.handle.close();
     file = undefined;
     const folder = join(dir, `date=${date}`);
     await mkdir(folder, { recursive: true });
-    const handle = await open(join(folder, `part-${Date.now()}-${process.pid}.ndjson`), 'a');
-    file = { date, handle };
-    return handle;
+    const name = `part-${at.getTime()}-${process.pid}-${part++}.ndjson${compress ? '.gz' : ''}`;
+    file = { date, handle: await open(join(folder, name), 'a'), bytes: 0, openedAt: at.getTime() };
+    return file;
   }
 
   async function drain(): Promise<void> {
@@ -45,9 +64,12 @@ export function createNdjsonSink({ dir, fsync = true, now = () => new Date() }: 
       const group = pending;
       pending = [];
       try {
-        const handle = await currentFile();
-        await handle.appendFile(group.length === 1 ? group[0]!.text : group.map((w) => w.text).join(''));
-        if (fsync) await handle.datasync();
+        const target = await currentFile();
+        const text = group.length === 1 ? group[0]!.text : group.map((w) => w.text).join('');
+        const data = compress ? await gzip(text) : text;
+        await target.handle.appendFile(data);
+        if (fsync) await target.handle.datasync();
+        target.bytes += data.length;
         for (const w of group) w.resolve();
       } catch (error) {
         // The file may now end in a partial line: start a fresh part file for what comes next.

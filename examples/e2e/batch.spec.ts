@@ -23,7 +23,9 @@ test('a batch mixing valid and invalid events lands each in the right stream', a
   expect(body.rejected.map((r: any) => r.messageId).sort()).toEqual(invalid.map((e) => e.messageId).sort());
   expect(body.rejected.find((r: any) => r.messageId === `${run}-bad-1`).reason).toContain('event');
 
-  // The collector acknowledges after the write, so the files already hold both streams.
+  // The collector acknowledges once the batch is spooled; its NDJSON sink writes it right after.
+  await expect.poll(async () => (await readStream('events')).filter((e) => e.messageId.startsWith(run)).length).toBe(2);
+  await expect.poll(async () => (await readStream('failed')).filter((f) => f.event?.messageId?.startsWith(run)).length).toBe(3);
   const events = (await readStream('events')).filter((e) => e.messageId.startsWith(run));
   expect(events.map((e) => e.messageId).sort()).toEqual(valid.map((e) => e.messageId).sort());
   expect(events.find((e) => e.type === 'track')?.properties).toEqual(valid[0]!.properties);

@@ -1,0 +1,57 @@
+import type { Sink } from './sink';
+
+/** The part of a Kafka producer the sink uses: kafkajs's, or any client with the same `send`. */
+export interface KafkaProducer {
+  connect(): Promise<void>;
+  send(record: { topic: string; messages: { key: string | null; value: string; headers?: Record<string, string> }[] }): Promise<unknown>;
+  disconnect(): Promise<void>;
+}
+
+export interface KafkaSinkOptions {
+  brokers: string[];
+  topic: string;
+  clientId: string;
+  streamName: 'events' | 'failed' | 'bots';
+  /** For tests: no broker can run on the development machines. */
+  producer?: KafkaProducer;
+}
+
+/**
+ * Kafka through kafkajs (loaded only when configured). Messages are keyed by anonymousId (or
+ * userId) so one device's events stay in one partition, in order; the messageId travels as a
+ * header for consumers that de-duplicate. Failed records go to `<topic>.failed`, bots to `<topic>.bots`.
+ */
+export async function createKafkaSink({ brokers, topic, clientId, streamName, producer: given }: KafkaSinkOptions): Promise<Sink> {
+  let producer = given;
+  if (!producer) {
+    const { Kafka, logLevel } = await import('kafkajs');
+    // Failures surface through the pump, which logs and retries them; kafkajs's own logs would repeat them.
+    const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+  const target = streamName === 'events' ? topic : `${topic}.${streamName}`;
+  let connected: Promise<void> | undefined;
+  return {
+    async write(events) {
+      connected ??= producer.connect().catch((error) => {
+        connected = undefined;
+        throw error;
+      });
+      await connected;
+      await producer.send({
+        topic: target,
+        messages: events.map((e) => {
+          const event = e as { anonymousId?: string; userId?: string; messageId?: string };
+          return {
+            key: event.anonymousId ?? event.userId ?? null,
+            value: JSON.stringify(e),
+            ...(event.messageId && { headers: { 'message-id': event.messageId } }),
+          };
+        }),
+      });
+    },
+    async close() {
+      if (connected) await producer.disconnect().catch(() => {});
+    },
+  };
+}

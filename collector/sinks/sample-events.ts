@@ -1,0 +1,31 @@
+import type { EnrichedEvent } from '../pipeline/enrich';
+import type { FailedRecord } from '../pipeline/ingest';
+
+/** Enriched events and failed records as the pipeline makes them, for the sink tests. */
+export function sampleEvents(run: string, count = 3): EnrichedEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    type: 'track',
+    event: 'Order Completed',
+    messageId: `${run}-${i}`,
+    anonymousId: `anon-${i % 2}`,
+    userId: i === 0 ? 'u-1' : undefined,
+    properties: { order_id: `o-${i}`, revenue: 9.9 + i, currency: 'CNY', note: '订单' },
+    timestamp: `2026-11-24T10:00:0${i}.123Z`,
+    originalTimestamp: `2026-11-24T10:00:0${i}.123Z`,
+    receivedAt: '2026-11-24T10:00:05.456Z',
+    context: { library: { name: 'touchpoint', version: '0.1.0' }, ip: '203.0.113.0', channel: { group: 'Direct', source: '(direct)', medium: '(none)' } },
+  })) as EnrichedEvent[];
+}
+
+export function sampleFailed(run: string): FailedRecord[] {
+  return [
+    {
+      reason: 'event: Invalid input',
+      category: 'schema',
+      issues: [{ path: ['event'], message: 'Invalid input' }],
+      receivedAt: '2026-11-24T10:00:05.456Z',
+      writeKeyName: `key-${run}`,
+      event: { type: 'track', messageId: `${run}-bad` },
+    },
+  ];
+}
