@@ -4,11 +4,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { packageRoot } from './package-root';
 
-// Two collector processes sharing de-dup and rate limits through the real Redis on 127.0.0.1:6379.
+// Two collector processes sharing de-dup and rate limits through the real Redis on 127.0.0.1:6379,
+// both writing to the real NATS JetStream on 127.0.0.1:4222 (and each to its own NDJSON folder).
 const SERVER = join(packageRoot(), 'dist', 'collector', 'server.js');
-const run = `${process.pid}-${Date.now()}`;
+const run = `s${process.pid}x${Date.now()}`;
+const natsStream = `TP_${run}`;
 const key = `shared-${run}`;
 const ports = [18767, 18768];
 let dir: string;
@@ -24,6 +28,10 @@ beforeAll(async () => {
       host: '127.0.0.1',
       logLevel: 'warn',
       redis: { url: 'redis://127.0.0.1:6379' },
+      sinks: [
+        { type: 'ndjson', streams: ['events'] },
+        { type: 'nats', servers: '127.0.0.1:4222', stream: natsStream, subjectPrefix: run },
+      ],
       writeKeys: [
         { key, kind: 'server' },
         { key: `${key}-limited`, kind: 'server', rateLimit: { eventsPerSecond: 0.1, burst: 10 } },
@@ -47,6 +55,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  const nc = await connect({ servers: '127.0.0.1:4222' });
+  await (await jetstreamManager(nc)).streams.delete(natsStream).catch(() => {});
+  await nc.close();
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))));
   await rm(dir, { recursive: true, force: true });
@@ -84,6 +95,17 @@ describe('two collectors behind one load balancer', () => {
     expect(duplicates).toBe(400);
     await expect.poll(async () => (await landedIds()).length).toBe(200);
     expect((await landedIds()).sort()).toEqual([...ids].sort());
+    // And exactly once in the stream both processes publish to.
+    const nc = await connect({ servers: '127.0.0.1:4222' });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await expect.poll(async () => (await jsm.streams.info(natsStream)).state.messages, { timeout: 10_000 }).toBe(200);
+      const subjects = new Set<string>();
+      for (let seq = 1; seq <= 200; seq += 37) subjects.add((await jsm.streams.getMessage(natsStream, { seq }))!.subject);
+      expect([...subjects]).toEqual([`${run}.events.track`]);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('share one rate limit: what one process spent, the other cannot', async () => {

@@ -55,8 +55,9 @@ export async function createNatsSink({ servers, stream, subjectPrefix, duplicate
     },
     async ready() {
       try {
-        await (await connection)?.flush();
-        return connection !== undefined;
+        await client();
+        await (await connection)!.flush();
+        return true;
       } catch {
         return false;
       }

@@ -63,12 +63,18 @@ export async function startPump(o: PumpOptions) {
     }
   }
 
+  // If the cursor cannot be saved (a full disk), delivery goes on from memory: a crash then only
+  // means re-delivery, which the idempotent sinks absorb.
   async function saveCursor(next: Position) {
     cursor = next;
-    const tmp = `${cursorFile}.tmp`;
-    await writeFile(tmp, JSON.stringify(cursor));
-    await rename(tmp, cursorFile);
     for (const listener of listeners) listener();
+    const tmp = `${cursorFile}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(cursor));
+      await rename(tmp, cursorFile);
+    } catch (error) {
+      logger.warn({ sink: name, err: error }, 'cannot save the spool cursor');
+    }
   }
 
   const loop = (async () => {

@@ -55,6 +55,7 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
   let pending: Pending[] = [];
   let writing: Promise<void> | undefined;
   let closed = false;
+  let groups = 0;
   const waiters = new Set<() => void>();
 
   async function drain() {
@@ -70,8 +71,11 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
         }
         const start = size;
         const buffer = group.length === 1 ? group[0]!.frame : Buffer.concat(group.map((p) => p.frame));
-        await handle.write(buffer, 0, buffer.length, start);
+        const { bytesWritten } = await handle.write(buffer, 0, buffer.length, start);
+        // A full disk first shows as a short write, not an error.
+        if (bytesWritten !== buffer.length) throw Object.assign(new Error('no space left on the spool disk'), { code: 'ENOSPC' });
         if (fsync) await handle.datasync();
+        groups++;
         size += buffer.length;
         sizes.set(current, size);
         let offset = start;
@@ -127,7 +131,8 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
         const buffer = Buffer.allocUnsafe(length);
         const file = await open(join(dir, fileName(at.segment)), 'r');
         try {
-          await file.read(buffer, 0, length, at.offset);
+          const { bytesRead } = await file.read(buffer, 0, length, at.offset);
+          if (bytesRead !== length) throw new Error(`spool segment ${at.segment} is shorter than recorded`);
         } finally {
           await file.close();
         }
@@ -160,6 +165,9 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
     },
 
     end: (): Position => ({ segment: current, offset: size }),
+
+    /** How many write + fsync rounds served the appends so far (group commit makes it far fewer). */
+    groupCommits: () => groups,
 
     /** Bytes held from `from` to the end. */
     bytesFrom(from: Position): number {
