@@ -6,7 +6,7 @@ export const LOG_REDACTION: LoggerOptions['redact'] = {
   censor: '[redacted]',
 };
 
-/** JSON logs on stdout. */
-export function createLogger(level: string): Logger {
-  return pino({ name: 'touchpoint-collector', level, redact: LOG_REDACTION });
+/** JSON logs on stdout, or on stderr when stdout carries events (the stdout sink). */
+export function createLogger(level: string, { toStderr = false } = {}): Logger {
+  return pino({ name: 'touchpoint-collector', level, redact: LOG_REDACTION }, pino.destination(toStderr ? 2 : 1));
 }

@@ -13,7 +13,7 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, { toStderr: config.sinks.some((s) => s.type === 'stdout') });
 const collector = await createCollector({ ...config, logger }).catch((error: Error) => {
   logger.fatal({ err: error }, `cannot start: ${error.message}`);
   process.exit(1);
