@@ -146,7 +146,7 @@ describe('POST /v1/batch', () => {
 
   it('answers 503 with Retry-After when the spool is past its high-water mark', async () => {
     const stuck: Sink = { write: () => new Promise(() => {}), close: async () => {} };
-    const { app } = await setup({ spool: { ack: 'spool', maxBytes: 2000 } }, { events: stuck });
+    const { app } = await setup({ spool: { ack: 'spool', maxBytes: 2000, sinkTimeoutMs: 300 } }, { events: stuck });
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await post(app, '/v1/batch', { batch: [track(`full-${i}`, { properties: { pad: 'x'.repeat(400) } })] })).status);
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);

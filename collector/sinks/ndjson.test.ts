@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -89,6 +89,16 @@ describe('createNdjsonSink', () => {
     await write;
     expect((await readLines())[0]!.rows).toEqual([{ late: true }]);
     await expect(sink.write([{ after: true }])).rejects.toThrow(/closed/);
+  });
+
+  it('cuts the torn last line a killed process left before writing on', async () => {
+    const partition = join(dir, 'date=2026-11-24');
+    await mkdir(partition, { recursive: true });
+    await writeFile(join(partition, 'part-1-1-0.ndjson'), '{"a":1}\n{"b":2}\n{"c":');
+    const sink = createNdjsonSink({ dir, now: () => new Date('2026-11-24T12:00:00Z') });
+    await sink.write([{ d: 4 }]);
+    await sink.close();
+    expect((await readLines()).map((f) => f.rows)).toEqual([[{ a: 1 }, { b: 2 }], [{ d: 4 }]]);
   });
 
   it('rejects the waiting writes when the disk write fails', async () => {

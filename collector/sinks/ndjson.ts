@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readdir, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
@@ -45,6 +45,7 @@ export function createNdjsonSink({
   let file: { date: string; handle: FileHandle; bytes: number; openedAt: number } | undefined;
   let part = 0;
   let closed = false;
+  let repaired: Promise<void> | undefined;
 
   async function currentFile(): Promise<NonNullable<typeof file>> {
     const at = now();
@@ -64,6 +65,8 @@ export function createNdjsonSink({
       const group = pending;
       pending = [];
       try {
+        repaired ??= repairTornLines(dir);
+        await repaired;
         const target = await currentFile();
         const text = group.length === 1 ? group[0]!.text : group.map((w) => w.text).join('');
         const data = compress ? await gzip(text) : text;
@@ -111,4 +114,33 @@ export function createNdjsonSink({
       file = undefined;
     },
   };
+}
+
+/**
+ * A process killed mid-append leaves a partial last line in its part file (the spool re-delivers
+ * those events, so nothing is lost). Before writing, cut such tails back to the last newline in
+ * the two newest date partitions, so every file stays valid NDJSON for DuckDB and Spark.
+ */
+async function repairTornLines(dir: string): Promise<void> {
+  const partitions = (await readdir(dir).catch(() => [] as string[])).filter((d) => d.startsWith('date=')).sort().slice(-2);
+  for (const partition of partitions) {
+    for (const name of await readdir(join(dir, partition))) {
+      if (!name.endsWith('.ndjson')) continue;
+      const path = join(dir, partition, name);
+      const { size } = await stat(path);
+      if (size === 0) continue;
+      const file = await open(path, 'r');
+      try {
+        const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+        await file.read(tail, 0, tail.length, size - tail.length);
+        if (tail[tail.length - 1] === 0x0a) continue;
+        const lastNewline = tail.lastIndexOf(0x0a);
+        // A line longer than the window cannot be repaired here; leave it rather than guess.
+        if (lastNewline === -1 && tail.length < size) continue;
+        await truncate(path, size - tail.length + lastNewline + 1);
+      } finally {
+        await file.close();
+      }
+    }
+  }
 }

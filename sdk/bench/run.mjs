@@ -1,0 +1,86 @@
+// `npm run bench:sdk`: the SDK's size per usage fixture (gzip -9 and brotli), and the main-thread
+// cost of track() in Chromium: per call over a large burst, and the longest task a burst causes.
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { rollup } from 'rollup';
+
+const root = new URL('../../', import.meta.url).pathname;
+const sizes = (code) => ({
+  minified: Buffer.byteLength(code),
+  gzip: gzipSync(code, { level: 9 }).length,
+  brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+});
+
+/** Bundles a fixture of real usage from the built package, as an app's bundler would. */
+async function bundle(source) {
+  const bundle = await rollup({
+    input: 'fixture',
+    plugins: [
+      { name: 'fixture', resolveId: (id) => (id === 'fixture' ? id : id === 'touchpoint' ? `${root}dist/sdk/browser/index.js` : null), load: (id) => (id === 'fixture' ? source : null) },
+      nodeResolve({ browser: true }),
+    ],
+  });
+  const { output } = await bundle.generate({ format: 'es', plugins: [terser({ ecma: 2020, module: true, compress: { passes: 2 } })] });
+  return output[0].code;
+}
+
+const fixtures = {
+  'script tag (dist/touchpoint.min.js)': readFileSync(`${root}dist/touchpoint.min.js`, 'utf8'),
+  'npm: createTracker + page + track': await bundle(`import { createTracker } from 'touchpoint';
+    const tp = createTracker({ writeKey: 'k', endpoint: '' }); tp.page(); tp.track('Order Completed', { revenue: 1 });`),
+  'npm: + identify, alias, group, reset': await bundle(`import { createTracker } from 'touchpoint';
+    const tp = createTracker({ writeKey: 'k', endpoint: '' }); tp.page(); tp.identify('u', {}); tp.alias('v'); tp.group('g'); tp.reset();`),
+};
+console.log('| fixture | minified B | gzip -9 B | brotli B |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const [name, code] of Object.entries(fixtures)) {
+  const s = sizes(code);
+  console.log(`| ${name} | ${s.minified.toLocaleString('en')} | ${s.gzip.toLocaleString('en')} | ${s.brotli.toLocaleString('en')} |`);
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const page = await browser.newPage();
+await page.route('http://collector.test/**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"success":true,"accepted":0,"duplicates":0,"rejected":[]}' }));
+await page.goto('http://collector.test/').catch(() => {});
+await page.setContent('<!doctype html><title>bench</title>');
+await page.addScriptTag({ content: fixtures['script tag (dist/touchpoint.min.js)'] });
+const result = await page.evaluate(async () => {
+  const tp = window.touchpoint;
+  tp.init({ writeKey: 'bench', endpoint: 'http://collector.test' });
+  await tp.flush(); // the stored state has loaded
+  const longTasks = [];
+  new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
+  // performance.now() is coarsened to 5 µs here, so calls are timed in groups of 50.
+  const perCall = [];
+  for (let group = 0; group < 400; group++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 50; i++) tp.track('Product Viewed', { product_id: `sku-${i}`, price: 68, currency: 'CNY', position: i });
+    perCall.push((performance.now() - t0) / 50);
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await tp.flush();
+  await new Promise((r) => setTimeout(r, 200));
+  const burstTasks = longTasks.length;
+  const t0 = performance.now();
+  for (let i = 0; i < 1000; i++) tp.track('Burst', { i });
+  const burstSync = performance.now() - t0;
+  await tp.flush();
+  await new Promise((r) => setTimeout(r, 500));
+  perCall.sort((a, b) => a - b);
+  const burst = longTasks.slice(burstTasks);
+  return {
+    medianMs: perCall[Math.floor(perCall.length / 2)],
+    p99Ms: perCall[Math.floor(perCall.length * 0.99)],
+    burst1000SyncMs: burstSync,
+    longTasksDuringBurst: burst.length,
+    longestTaskMs: Math.max(0, ...burst),
+  };
+});
+const version = browser.version();
+await browser.close();
+console.log(`\ntrack() on the main thread (Chromium ${version}, 20,000 calls timed in groups of 50):`);
+console.log(`median ${result.medianMs.toFixed(4)} ms per call, p99 ${result.p99Ms.toFixed(4)} ms per call`);
+console.log(`burst of 1,000 calls: ${result.burst1000SyncMs.toFixed(1)} ms synchronous, ${result.longTasksDuringBurst} long tasks (> 50 ms), longest ${result.longestTaskMs.toFixed(0)} ms`);
