@@ -8,6 +8,7 @@ const dir = process.env.TOUCHPOINT_DATA_DIR ?? './data';
 mkdirSync(dir, { recursive: true });
 const out = createWriteStream(join(dir, 'baseline.ndjson'), { flags: 'a' });
 createServer((req, res) => {
+  if (req.url !== '/v1/batch') return res.end('ok'); // health checks
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {

@@ -5,20 +5,14 @@ export function makeBatch(seed) {
     page: {
       url: `https://shop.example/products/sku-${i}?utm_source=baidu&utm_medium=cpc&utm_campaign=double11`,
       path: `/products/sku-${i}`,
-      search: '?utm_source=baidu&utm_medium=cpc&utm_campaign=double11',
       referrer: 'https://www.baidu.com/s?wd=longjing+tea',
-      title: 'Longjing Green Tea – Touchpoint demo shop',
+      title: 'Longjing Green Tea',
     },
-    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN',
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50',
     locale: 'zh-CN',
     timezone: 'Asia/Shanghai',
     screen: { width: 390, height: 844, density: 3 },
-    session: { id: `s-${seed}`, index: 3, start: '2026-11-24T09:58:00.000Z' },
     seq: i,
-    attribution: {
-      first: { utm: { source: 'weibo', medium: 'social' }, referrer: 'https://weibo.com/', landingUrl: 'https://shop.example/?utm_source=weibo&utm_medium=social', at: '2026-11-20T08:00:00.000Z' },
-      last: { utm: { source: 'baidu', medium: 'cpc', campaign: 'double11' }, clickIds: { bd_vid: '1234567890' }, referrer: 'https://www.baidu.com/', landingUrl: 'https://shop.example/?bd_vid=1234567890', at: '2026-11-24T09:58:00.000Z' },
-    },
   });
   const batch = [];
   for (let i = 0; i < 20; i++) {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sink } from '../sinks/sink';
-import { startPump, type BreakerState, type Pump, type SpoolRecord, type StreamName } from './pump';
+import { encodeRecord, startPump, type BreakerState, type Pump, type SpoolRecord, type StreamName } from './pump';
 import { comparePositions, openSegmentLog, type Position } from './segment-log';
 
 export interface SpoolOptions {
@@ -62,7 +62,7 @@ export async function openSpool(o: SpoolOptions) {
       const oldest = slowest();
       await log.dropBefore(oldest);
       if (log.bytesFrom(oldest) >= o.maxBytes) throw new SpoolFullError('spool full');
-      const { next } = await log.append(Buffer.from(JSON.stringify(record)));
+      const { next } = await log.append(encodeRecord(record));
       if (o.ack === 'spool') return;
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {

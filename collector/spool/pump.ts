@@ -7,6 +7,25 @@ import { comparePositions, type Position, type SegmentLog } from './segment-log'
 export type StreamName = 'events' | 'failed' | 'bots';
 export type SpoolRecord = Partial<Record<StreamName, object[]>>;
 
+// A record is one byte saying which streams it holds, then its JSON: a pump skips records
+// without its stream instead of parsing every request's events.
+const STREAM_BITS: Record<StreamName, number> = { events: 1, failed: 2, bots: 4 };
+
+export function encodeRecord(record: SpoolRecord): Buffer {
+  let mask = 0;
+  for (const stream of Object.keys(record) as StreamName[]) if (record[stream]?.length) mask |= STREAM_BITS[stream];
+  const json = JSON.stringify(record);
+  const payload = Buffer.allocUnsafe(1 + Buffer.byteLength(json));
+  payload[0] = mask;
+  payload.write(json, 1);
+  return payload;
+}
+
+function decodeStream(payload: Buffer, stream: StreamName): object[] {
+  if ((payload[0]! & STREAM_BITS[stream]) === 0) return [];
+  return (JSON.parse(payload.toString('utf8', 1)) as SpoolRecord)[stream] ?? [];
+}
+
 export interface PumpOptions {
   name: string;
   stream: StreamName;
@@ -91,7 +110,7 @@ export async function startPump(o: PumpOptions) {
         await Promise.race([log.waitForData(cursor), new Promise<void>((resolve) => (wake = resolve))]);
         continue;
       }
-      const events = records.flatMap((r) => (JSON.parse(r.payload.toString('utf8')) as SpoolRecord)[stream] ?? []);
+      const events = records.flatMap((r) => decodeStream(r.payload, stream));
       if (events.length > 0) {
         const started = process.hrtime.bigint();
         try {
