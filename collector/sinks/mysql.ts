@@ -1,14 +1,8 @@
 import type { Pool } from 'mysql2/promise';
 import type { EnrichedEvent } from '../pipeline/enrich';
 import type { FailedRecord } from '../pipeline/ingest';
-import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow } from './rows';
+import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow, type TableSinkOptions } from './rows';
 import type { Sink } from './sink';
-
-export interface MysqlSinkOptions {
-  url: string;
-  table: string;
-  shape: 'events' | 'failed';
-}
 
 const DDL = {
   events: (t: string) => `CREATE TABLE IF NOT EXISTS ${t} (
@@ -27,7 +21,7 @@ const utc = (iso: string) => new Date(iso).toISOString().replace('T', ' ').slice
  * MySQL / MariaDB through `mysql2` (loaded only when configured): same shape as PostgreSQL,
  * multi-row inserts, and `INSERT IGNORE` on the message_id key for idempotent re-delivery.
  */
-export async function createMysqlSink({ url, table, shape }: MysqlSinkOptions): Promise<Sink> {
+export async function createMysqlSink({ url, table, shape }: TableSinkOptions): Promise<Sink> {
   const mysql = await import('mysql2/promise');
   const pool: Pool = mysql.createPool({ uri: url, connectionLimit: 4, connectTimeout: 5000 });
   let created: Promise<unknown> | undefined;

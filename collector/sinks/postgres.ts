@@ -1,15 +1,8 @@
 import type { Pool } from 'pg';
 import type { EnrichedEvent } from '../pipeline/enrich';
 import type { FailedRecord } from '../pipeline/ingest';
-import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow } from './rows';
+import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow, type TableSinkOptions } from './rows';
 import type { Sink } from './sink';
-
-export interface PostgresSinkOptions {
-  url: string;
-  table: string;
-  /** `events` (events and bots streams) or `failed` records. */
-  shape: 'events' | 'failed';
-}
 
 const DDL = {
   events: (t: string) => `CREATE TABLE IF NOT EXISTS ${t} (
@@ -26,7 +19,7 @@ const DDL = {
  * go in as one multi-row INSERT per batch, and `ON CONFLICT (message_id) DO NOTHING` makes
  * re-delivery after a crash harmless.
  */
-export async function createPostgresSink({ url, table, shape }: PostgresSinkOptions): Promise<Sink> {
+export async function createPostgresSink({ url, table, shape }: TableSinkOptions): Promise<Sink> {
   const { default: pg } = await import('pg');
   const pool: Pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {}); // an idle client dropped by the server: the next query reconnects

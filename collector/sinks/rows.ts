@@ -1,6 +1,14 @@
 import type { EnrichedEvent } from '../pipeline/enrich';
 import type { FailedRecord } from '../pipeline/ingest';
 
+/** What the table sinks (PostgreSQL, MySQL) take: where, and which of the two row shapes. */
+export interface TableSinkOptions {
+  url: string;
+  table: string;
+  /** `events` (the events and bots streams) or `failed` records. */
+  shape: 'events' | 'failed';
+}
+
 /** The typed columns the warehouse sinks share; the whole event also goes in as JSON. */
 export interface EventRow {
   message_id: string;

@@ -51,25 +51,20 @@ export const trackSchema = z
   .object({ ...base, type: z.literal('track'), event: z.string().min(1).max(256), properties: record.optional() })
   .refine(hasIdentity, identityIssue);
 
-export const pageSchema = z
-  .object({
-    ...base,
-    type: z.literal('page'),
-    name: z.string().max(256).optional(),
-    category: z.string().max(256).optional(),
-    properties: record.optional(),
-  })
-  .refine(hasIdentity, identityIssue);
+/** Page and screen calls have the same shape. */
+const viewSchema = <T extends 'page' | 'screen'>(type: T) =>
+  z
+    .object({
+      ...base,
+      type: z.literal(type),
+      name: z.string().max(256).optional(),
+      category: z.string().max(256).optional(),
+      properties: record.optional(),
+    })
+    .refine(hasIdentity, identityIssue);
 
-export const screenSchema = z
-  .object({
-    ...base,
-    type: z.literal('screen'),
-    name: z.string().max(256).optional(),
-    category: z.string().max(256).optional(),
-    properties: record.optional(),
-  })
-  .refine(hasIdentity, identityIssue);
+export const pageSchema = viewSchema('page');
+export const screenSchema = viewSchema('screen');
 
 export const identifySchema = z
   .object({ ...base, type: z.literal('identify'), traits: record.optional() })
