@@ -311,6 +311,7 @@ describe('pixel', () => {
       gifOf(res);
     }
     expect(failed.events).toHaveLength(1); // the undecodable one, with a known key
+    expect(await (await app.request('/metrics')).text()).toContain('touchpoint_pixel_unauthorised_total 2');
   });
 });
 

@@ -149,7 +149,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       maxAge: 86400,
     }),
   );
-  app.route('/v1/pixel', pixelRoutes({ keys, ingest, deliver, clientIp: ipOf, logger }));
+  app.route('/v1/pixel', pixelRoutes({ keys, ingest, deliver, clientIp: ipOf, logger, onUnauthorised: () => metrics.pixelUnauthorised.inc() }));
   app.use(
     '/v1/*',
     loadShed({ maxInflight: settings.limits.maxInflightRequests, onShed: () => metrics.shed.inc(), onChange: (n) => metrics.inflight.set(n) }),

@@ -14,6 +14,7 @@ export function createMetrics() {
     duplicates: new Counter({ name: 'touchpoint_events_duplicate_total', help: 'Events recognised by messageId and not written again', labelNames: ['source'], registers }),
     bots: new Counter({ name: 'touchpoint_events_bot_total', help: 'Events from bots (flagged or routed)', registers }),
     rateLimited: new Counter({ name: 'touchpoint_rate_limited_total', help: 'Requests answered 429', labelNames: ['source', 'scope'], registers }),
+    pixelUnauthorised: new Counter({ name: 'touchpoint_pixel_unauthorised_total', help: 'Pixel requests without a known write key (answered with the GIF, not stored)', registers }),
     shed: new Counter({ name: 'touchpoint_requests_shed_total', help: 'Requests answered 503 because too many were in flight', registers }),
     inflight: new Gauge({ name: 'touchpoint_requests_in_flight', help: 'Requests being processed (the ingest queue depth)', registers }),
     sinkSeconds: new Histogram({
