@@ -1,39 +1,17 @@
 // `npm run bench:sdk`: the SDK's size per usage fixture (gzip -9 and brotli), and the main-thread
 // cost of track() in Chromium: per call over a large burst, and the longest task a burst causes.
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-import nodeResolve from '@rollup/plugin-node-resolve';
-import terser from '@rollup/plugin-terser';
-import { rollup } from 'rollup';
+import { bundleFixture, FIXTURES, scriptTagBundle } from './fixtures.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
 const sizes = (code) => ({
   minified: Buffer.byteLength(code),
   gzip: gzipSync(code, { level: 9 }).length,
   brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
 });
 
-/** Bundles a fixture of real usage from the built package, as an app's bundler would. */
-async function bundle(source) {
-  const bundle = await rollup({
-    input: 'fixture',
-    plugins: [
-      { name: 'fixture', resolveId: (id) => (id === 'fixture' ? id : id === 'touchpoint' ? `${root}dist/sdk/browser/index.js` : null), load: (id) => (id === 'fixture' ? source : null) },
-      nodeResolve({ browser: true }),
-    ],
-  });
-  const { output } = await bundle.generate({ format: 'es', plugins: [terser({ ecma: 2020, module: true, compress: { passes: 2 } })] });
-  return output[0].code;
-}
-
-const fixtures = {
-  'script tag (dist/touchpoint.min.js)': readFileSync(`${root}dist/touchpoint.min.js`, 'utf8'),
-  'npm: createTracker + page + track': await bundle(`import { createTracker } from 'touchpoint';
-    const tp = createTracker({ writeKey: 'k', endpoint: '' }); tp.page(); tp.track('Order Completed', { revenue: 1 });`),
-  'npm: + identify, alias, group, reset': await bundle(`import { createTracker } from 'touchpoint';
-    const tp = createTracker({ writeKey: 'k', endpoint: '' }); tp.page(); tp.identify('u', {}); tp.alias('v'); tp.group('g'); tp.reset();`),
-};
+const fixtures = { 'script tag (dist/touchpoint.min.js)': scriptTagBundle() };
+for (const [name, source] of Object.entries(FIXTURES)) fixtures[name] = await bundleFixture(source);
 console.log('| fixture | minified B | gzip -9 B | brotli B |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const [name, code] of Object.entries(fixtures)) {
