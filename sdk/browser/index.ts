@@ -23,6 +23,11 @@ export function createTracker(options: BrowserTrackerOptions): Tracker {
 }
 
 export { backoff, createMemoryStore, VERSION } from '../core/index';
+export { checkoutStarted, orderCompleted, orderRefunded, productAdded, productRemoved, productViewed, type Order, type Product } from '../core/ecommerce';
+export type { Attribution, Touch } from '../core/attribution';
+export type { Session } from '../core/session';
+export { attributionPlugin } from './plugins/attribution';
+export { sessionPlugin } from './plugins/session';
 export type {
   BackoffOptions,
   KeyValueStore,

@@ -120,6 +120,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       store.get<string>(ANON_KEY),
       store.get<{ userId?: string; traits?: Traits }>(USER_KEY),
       queue.load(),
+      ...plugins.map((p) => p.load?.(store).catch((error: unknown) => log(`plugin ${p.name} could not load`, error))),
     ]);
     const leftByEarlierPage = queue.size();
     if (typeof anon === 'string' && anon) anonymousId = anon;
