@@ -22,15 +22,14 @@ export default [
     plugins: [ts()],
     output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: '.' },
   },
-  {
-    input: 'sdk/browser/global.ts',
+  ...[
+    ['sdk/browser/global.ts', 'dist/touchpoint.min.js'],
+    ['sdk/browser/global-full.ts', 'dist/touchpoint.full.min.js'],
+  ].map(([input, file]) => ({
+    input,
     plugins: [ts(), nodeResolve({ browser: true })],
-    output: {
-      file: 'dist/touchpoint.min.js',
-      format: 'iife',
-      plugins: [terser({ ecma: 2020, module: false, compress: { passes: 2 } })],
-    },
-  },
+    output: { file, format: 'iife', plugins: [terser({ ecma: 2020, module: false, compress: { passes: 2 } })] },
+  })),
   {
     input: { 'collector/index': 'collector/index.ts', 'collector/server': 'collector/server.ts' },
     external: (id) => nodeBuiltins.has(id) || external(id),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM helper shared with `npm run bench:sdk`
@@ -18,6 +18,10 @@ describe('bundle size budgets', () => {
     expect(gzip(scriptTagBundle())).toBeLessThanOrEqual(5000);
   });
 
+  it('keeps the full script-tag build (core plus page views, clicks, attribution, sessions) within 12,000 B gzip', () => {
+    expect(gzip(readFileSync(new URL('../dist/touchpoint.full.min.js', import.meta.url), 'utf8'))).toBeLessThanOrEqual(12_000);
+  });
+
   it.each([
     ['npm: createTracker + page + track', 4600],
     ['npm: + identify, alias, group, reset', 4600],
@@ -34,5 +38,7 @@ describe('bundle size budgets', () => {
     for (const name of ['document', 'indexedDB', 'navigator', 'location.href', 'addEventListener']) expect(miniprogram).not.toContain(name);
     // The collector's validation never reaches the browser: the SDK imports the protocol's types only.
     for (const name of ['zod', 'ZodError', 'safeParse']) expect(browser).not.toContain(name);
+    // Plugins are opt-in: a build that did not import them carries none of their code.
+    for (const name of ['Element Clicked', 'Page Left', 'tp:v1:attribution', 'tp:v1:session', 'pushState']) expect(browser).not.toContain(name);
   });
 });

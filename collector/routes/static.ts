@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 
 export interface StaticRoutesOptions {
+  /** `touchpoint.min.js`; `touchpoint.full.min.js` is looked for beside it. */
   sdkBundlePath: string;
   demoPagePath: string;
 }
@@ -10,8 +12,9 @@ export interface StaticRoutesOptions {
 /** First-party hosting of the script-tag SDK, and the demo shop. Read per request: both are small. */
 export function staticRoutes({ sdkBundlePath, demoPagePath }: StaticRoutesOptions): Hono {
   const routes = new Hono();
-  routes.get('/touchpoint.min.js', async (c) => {
-    const script = await readOr404(sdkBundlePath, 'the SDK bundle is not built: run `npm run build`');
+  routes.get('/:file{touchpoint(\\.full)?\\.min\\.js}', async (c) => {
+    const path = c.req.param('file') === 'touchpoint.min.js' ? sdkBundlePath : join(dirname(sdkBundlePath), 'touchpoint.full.min.js');
+    const script = await readOr404(path, 'the SDK bundle is not built: run `npm run build`');
     return c.body(script, 200, {
       'content-type': 'application/javascript; charset=utf-8',
       'cache-control': 'public, max-age=300',

@@ -30,4 +30,4 @@ export async function bundleFixture(source) {
   return output[0].code;
 }
 
-export const scriptTagBundle = () => readFileSync(`${root}dist/touchpoint.min.js`, 'utf8');
+export const scriptTagBundle = (file = 'touchpoint.min.js') => readFileSync(`${root}dist/${file}`, 'utf8');

@@ -10,7 +10,10 @@ const sizes = (code) => ({
   brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
 });
 
-const fixtures = { 'script tag (dist/touchpoint.min.js)': scriptTagBundle() };
+const fixtures = {
+  'script tag (dist/touchpoint.min.js)': scriptTagBundle(),
+  'script tag, full (dist/touchpoint.full.min.js)': scriptTagBundle('touchpoint.full.min.js'),
+};
 for (const [name, source] of Object.entries(FIXTURES)) fixtures[name] = await bundleFixture(source);
 console.log('| fixture | minified B | gzip -9 B | brotli B |');
 console.log('| --- | ---: | ---: | ---: |');

@@ -1,42 +1,8 @@
 /**
- * The script-tag build (`dist/touchpoint.min.js`). The snippet in `snippet.html` makes
- * `window.touchpoint` an array of queued calls; this replaces it with the real API and replays
- * them in order. Calls made before `init` wait for it.
+ * The script-tag build (`dist/touchpoint.min.js`): the core tracker only — page, track, identify,
+ * batching, the IndexedDB queue, retry and unload delivery. The snippet in `snippet.html` loads it.
  */
-import type { Tracker } from '../core/tracker';
-import { createTracker, type BrowserTrackerOptions } from './index';
+import { createTracker } from './index';
+import { installGlobal } from './install-global';
 
-type Call = [method: string, ...args: unknown[]];
-const METHODS = ['track', 'page', 'screen', 'identify', 'alias', 'group', 'reset', 'flush'] as const;
-
-const w = window as unknown as { touchpoint?: unknown };
-const queued: Call[] = Array.isArray(w.touchpoint) ? (w.touchpoint as Call[]).slice() : [];
-let tracker: Tracker | undefined;
-const beforeInit: Call[] = [];
-
-function call([method, ...args]: Call): unknown {
-  try {
-    if (method === 'init') {
-      if (!tracker) {
-        tracker = createTracker(args[0] as BrowserTrackerOptions);
-        beforeInit.splice(0).forEach(call);
-      }
-      return undefined;
-    }
-    if (!tracker) {
-      beforeInit.push([method, ...args]);
-      return method === 'flush' ? Promise.resolve() : undefined;
-    }
-    const fn = (tracker as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
-    return typeof fn === 'function' ? fn(...args) : undefined;
-  } catch {
-    return undefined; // the host page never sees our errors
-  }
-}
-
-const api: Record<string, unknown> = { init: (options: BrowserTrackerOptions) => call(['init', options]) };
-for (const method of METHODS) api[method] = (...args: unknown[]) => call([method, ...args]);
-api.anonymousId = () => tracker?.anonymousId();
-api.stats = () => tracker?.stats();
-w.touchpoint = api;
-queued.forEach(call);
+installGlobal(createTracker);

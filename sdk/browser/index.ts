@@ -27,6 +27,8 @@ export { checkoutStarted, orderCompleted, orderRefunded, productAdded, productRe
 export type { Attribution, Touch } from '../core/attribution';
 export type { Session } from '../core/session';
 export { attributionPlugin } from './plugins/attribution';
+export { clicksPlugin } from './plugins/clicks';
+export { pageViewsPlugin } from './plugins/page-views';
 export { sessionPlugin } from './plugins/session';
 export type {
   BackoffOptions,

@@ -1,0 +1,25 @@
+/**
+ * The full script-tag build (`dist/touchpoint.full.min.js`): the core plus automatic capture,
+ * each on by default and off with `init({ autocapture: { clicks: false, ... } })`: page views
+ * (single-page apps included), clicks, channel attribution and sessions.
+ */
+import type { Plugin } from '../core/plugin';
+import { createTracker, type BrowserTrackerOptions } from './index';
+import { installGlobal } from './install-global';
+import { attributionPlugin } from './plugins/attribution';
+import { clicksPlugin } from './plugins/clicks';
+import { pageViewsPlugin } from './plugins/page-views';
+import { sessionPlugin } from './plugins/session';
+
+type Autocapture = Partial<Record<'pageViews' | 'clicks' | 'attribution' | 'session', boolean>>;
+
+installGlobal((options: BrowserTrackerOptions & { autocapture?: Autocapture }) => {
+  const on = { pageViews: true, clicks: true, attribution: true, session: true, ...options?.autocapture };
+  // Attribution before session: a new campaign starts a new session.
+  const plugins: Plugin[] = [];
+  if (on.attribution) plugins.push(attributionPlugin());
+  if (on.session) plugins.push(sessionPlugin());
+  if (on.clicks) plugins.push(clicksPlugin());
+  if (on.pageViews) plugins.push(pageViewsPlugin());
+  return createTracker({ ...options, plugins: [...plugins, ...(options?.plugins ?? [])] });
+});
