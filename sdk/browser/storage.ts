@@ -1,4 +1,4 @@
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, delMany, get, keys, set, setMany, type UseStore } from 'idb-keyval';
 import { createMemoryStore, type KeyValueStore } from '../core/store';
 
 /**
@@ -31,6 +31,18 @@ export function createBrowserStore(): KeyValueStore {
     async del(key) {
       await memory.del(key);
       await attempt(() => del(key, db()));
+    },
+    async setMany(entries) {
+      await memory.setMany(entries);
+      await attempt(() => setMany(entries, db()));
+    },
+    async delMany(list) {
+      await memory.delMany(list);
+      await attempt(() => delMany(list, db()));
+    },
+    async keys(prefix) {
+      const stored = await attempt(() => keys<string>(db()));
+      return stored ? stored.filter((k) => typeof k === 'string' && k.startsWith(prefix)) : memory.keys(prefix);
     },
   };
 }

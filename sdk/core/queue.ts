@@ -24,32 +24,49 @@ export interface PersistedQueue {
 }
 
 /**
- * The store must not reject (the tracker wraps it with `neverFailingStore`).
  * The queue an event enters before it is sent and leaves only once the collector has answered.
- * Every change is written through to the store; writes are coalesced so a burst costs one write.
+ * Each event is its own entry in the store (`<key>:<time>-<n>-<id>`), written when it is queued
+ * and deleted when it is confirmed, so tabs sharing the store never overwrite each other's events;
+ * on load a page adopts whatever an earlier page (or a closed tab) left.
+ * The store must not reject (the tracker wraps it with `neverFailingStore`).
  */
 export function createPersistedQueue(store: KeyValueStore, key: string, { maxEvents, maxBytes }: QueueLimits): PersistedQueue {
-  let items: QueueItem[] = [];
+  const prefix = `${key}:`;
+  let items: (QueueItem & { key: string })[] = [];
   let bytes = 0;
+  let counter = 0;
+  // Writes and deletions wait here and go to the store together: a burst costs one transaction.
+  const toSet = new Map<string, QueueItem>();
+  const toDel = new Set<string>();
   let writing: Promise<void> | undefined;
-  let dirty = false;
 
   function persist(): Promise<void> {
-    dirty = true;
     writing ??= (async () => {
-      while (dirty) {
-        dirty = false;
-        await store.set(key, items.slice());
+      while (toSet.size > 0 || toDel.size > 0) {
+        const sets = [...toSet];
+        const dels = [...toDel];
+        toSet.clear();
+        toDel.clear();
+        await Promise.all([sets.length ? store.setMany(sets) : undefined, dels.length ? store.delMany(dels) : undefined]);
       }
       writing = undefined;
     })();
     return writing;
   }
 
+  function forget(entryKey: string) {
+    // Never written yet: nothing to delete.
+    if (!toSet.delete(entryKey)) toDel.add(entryKey);
+  }
+  // Keys sort by time, so events from several tabs are sent roughly in the order they happened.
+  const entryKey = (id: string) => `${prefix}${Date.now().toString(36).padStart(9, '0')}-${(counter++).toString(36).padStart(4, '0')}-${id}`;
+
   function trim(): number {
     let dropped = 0;
     while (items.length > maxEvents || (bytes > maxBytes && items.length > 1)) {
-      bytes -= items.shift()!.bytes;
+      const oldest = items.shift()!;
+      bytes -= oldest.bytes;
+      forget(oldest.key);
       dropped++;
     }
     return dropped;
@@ -57,17 +74,21 @@ export function createPersistedQueue(store: KeyValueStore, key: string, { maxEve
 
   return {
     async load() {
-      const stored = await store.get<QueueItem[]>(key);
-      if (!Array.isArray(stored) || stored.length === 0) return;
-      const known = new Set(items.map((i) => i.id));
-      const earlier = stored.filter((i) => i && typeof i.json === 'string' && !known.has(i.id));
-      items = earlier.concat(items);
+      const known = new Set(items.map((i) => i.key));
+      const stored = (await store.keys(prefix)).filter((k) => !known.has(k));
+      const values = await Promise.all(stored.map((k) => store.get<QueueItem>(k)));
+      const earlier = stored
+        .map((k, i) => ({ ...values[i]!, key: k }))
+        .filter((i) => typeof i.json === 'string' && typeof i.id === 'string' && typeof i.bytes === 'number');
+      items = [...earlier, ...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       bytes = items.reduce((sum, i) => sum + i.bytes, 0);
-      trim();
+      if (trim() > 0) await persist();
     },
     async push(item) {
-      items.push(item);
+      const entry = { ...item, key: entryKey(item.id) };
+      items.push(entry);
       bytes += item.bytes;
+      toSet.set(entry.key, item);
       const dropped = trim();
       await persist();
       return dropped;
@@ -84,8 +105,10 @@ export function createPersistedQueue(store: KeyValueStore, key: string, { maxEve
     },
     async remove(sent) {
       const ids = new Set(sent.map((i) => i.id));
+      const gone = items.filter((i) => ids.has(i.id));
       items = items.filter((i) => !ids.has(i.id));
       bytes = items.reduce((sum, i) => sum + i.bytes, 0);
+      for (const i of gone) forget(i.key);
       await persist();
     },
     size: () => items.length,

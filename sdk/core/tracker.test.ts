@@ -223,6 +223,23 @@ describe('delivery', () => {
     expect(up.ids()).toEqual(down.ids());
   });
 
+  it('never lets two tabs on one store overwrite each other\'s pending events', async () => {
+    const down = recorder(0, 0, 0, 0);
+    const tabA = make(down.transport);
+    const tabB = make(down.transport);
+    await settle();
+    tabA.track('from A');
+    tabB.track('from B');
+    tabA.track('from A again');
+    await tabA.flush();
+    await tabB.flush();
+    // Both tabs are closed; the next page finds every one of their events.
+    const up = recorder();
+    make(up.transport);
+    await settle();
+    expect(up.sent.flatMap((r) => r.batch.map((e: any) => e.event)).sort()).toEqual(['from A', 'from A again', 'from B']);
+  });
+
   it('flushes with keepalive when the page is hidden, and right away when back online', async () => {
     let hidden = () => {};
     let online = () => {};
@@ -284,6 +301,11 @@ describe('never throws into the host page', () => {
         throw new Error('sync quota');
       },
       del: () => Promise.reject(new Error('quota')),
+      keys: () => Promise.reject(new Error('quota')),
+      setMany: () => Promise.reject(new Error('quota')),
+      delMany: () => {
+        throw new Error('sync quota');
+      },
     };
     const sent: string[] = [];
     const tp = make(
