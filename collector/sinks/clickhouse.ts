@@ -2,6 +2,7 @@ import { request } from 'undici';
 import type { EnrichedEvent } from '../pipeline/enrich';
 import type { FailedRecord } from '../pipeline/ingest';
 import { eventRow, failedRow } from './rows';
+import { sharedUntilFailure } from './shared-until-failure';
 import type { Sink } from './sink';
 
 export interface ClickHouseSinkOptions {
@@ -38,7 +39,6 @@ export function createClickHouseSink({ url, database, table, user, password, sha
   if (user) headers['x-clickhouse-user'] = user;
   if (password) headers['x-clickhouse-key'] = password;
   const qualified = `${database}.${table}`;
-  let created: Promise<void> | undefined;
 
   async function run(query: string, body?: string) {
     const target = `${base}/?database=${encodeURIComponent(database)}&query=${encodeURIComponent(query)}`;
@@ -47,6 +47,8 @@ export function createClickHouseSink({ url, database, table, user, password, sha
     if (res.statusCode !== 200) throw new Error(`ClickHouse answered ${res.statusCode}: ${text.slice(0, 300)}`);
     return text;
   }
+
+  const createTable = sharedUntilFailure(() => run(DDL[shape](qualified)));
 
   const toRow = (e: object) => {
     if (shape === 'failed') {
@@ -65,14 +67,7 @@ export function createClickHouseSink({ url, database, table, user, password, sha
 
   return {
     async write(events) {
-      created ??= run(DDL[shape](qualified)).then(
-        () => undefined,
-        (error) => {
-          created = undefined;
-          throw error;
-        },
-      );
-      await created;
+      await createTable();
       await run(`INSERT INTO ${qualified} FORMAT JSONEachRow`, events.map((e) => JSON.stringify(toRow(e))).join('\n'));
     },
     async ready() {

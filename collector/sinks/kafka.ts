@@ -1,3 +1,4 @@
+import { sharedUntilFailure } from './shared-until-failure';
 import type { Sink } from './sink';
 
 /** The part of a Kafka producer the sink uses: kafkajs's, or any client with the same `send`. */
@@ -30,14 +31,12 @@ export async function createKafkaSink({ brokers, topic, clientId, streamName, pr
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   }
   const target = streamName === 'events' ? topic : `${topic}.${streamName}`;
-  let connected: Promise<void> | undefined;
+  let used = false;
+  const connect = sharedUntilFailure(() => producer.connect());
   return {
     async write(events) {
-      connected ??= producer.connect().catch((error) => {
-        connected = undefined;
-        throw error;
-      });
-      await connected;
+      used = true;
+      await connect();
       await producer.send({
         topic: target,
         messages: events.map((e) => {
@@ -51,7 +50,7 @@ export async function createKafkaSink({ brokers, topic, clientId, streamName, pr
       });
     },
     async close() {
-      if (connected) await producer.disconnect().catch(() => {});
+      if (used) await producer.disconnect().catch(() => {});
     },
   };
 }

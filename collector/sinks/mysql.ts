@@ -2,6 +2,7 @@ import type { Pool } from 'mysql2/promise';
 import type { EnrichedEvent } from '../pipeline/enrich';
 import type { FailedRecord } from '../pipeline/ingest';
 import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow, type TableSinkOptions } from './rows';
+import { sharedUntilFailure } from './shared-until-failure';
 import type { Sink } from './sink';
 
 const DDL = {
@@ -24,7 +25,7 @@ const utc = (iso: string) => new Date(iso).toISOString().replace('T', ' ').slice
 export async function createMysqlSink({ url, table, shape }: TableSinkOptions): Promise<Sink> {
   const mysql = await import('mysql2/promise');
   const pool: Pool = mysql.createPool({ uri: url, connectionLimit: 4, connectTimeout: 5000 });
-  let created: Promise<unknown> | undefined;
+  const createTable = sharedUntilFailure(() => pool.query(DDL[shape](table)));
   const columns = shape === 'events' ? EVENT_COLUMNS : FAILED_COLUMNS;
   const toRow = (e: object): unknown[] => {
     const row = (shape === 'events' ? eventRow(e as EnrichedEvent) : failedRow(e as FailedRecord)) as unknown as Record<string, string | null>;
@@ -32,11 +33,7 @@ export async function createMysqlSink({ url, table, shape }: TableSinkOptions): 
   };
   return {
     async write(events) {
-      created ??= pool.query(DDL[shape](table)).catch((error) => {
-        created = undefined;
-        throw error;
-      });
-      await created;
+      await createTable();
       for (let start = 0; start < events.length; start += 1000) {
         const rows = events.slice(start, start + 1000).map(toRow);
         await pool.query(`INSERT ${shape === 'events' ? 'IGNORE ' : ''}INTO ${table} (${columns.join(',')}) VALUES ?`, [rows]);

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { EnrichedEvent } from '../pipeline/enrich';
 import type { FailedRecord } from '../pipeline/ingest';
 import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow, type TableSinkOptions } from './rows';
+import { sharedUntilFailure } from './shared-until-failure';
 import type { Sink } from './sink';
 
 const DDL = {
@@ -23,7 +24,7 @@ export async function createPostgresSink({ url, table, shape }: TableSinkOptions
   const { default: pg } = await import('pg');
   const pool: Pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {}); // an idle client dropped by the server: the next query reconnects
-  let created: Promise<unknown> | undefined;
+  const createTable = sharedUntilFailure(() => pool.query(DDL[shape](table)));
   const columns = shape === 'events' ? EVENT_COLUMNS : FAILED_COLUMNS;
   const toRow = (e: object) => (shape === 'events' ? eventRow(e as EnrichedEvent) : failedRow(e as FailedRecord)) as unknown as Record<string, unknown>;
   const conflict = shape === 'events' ? ' ON CONFLICT (message_id) DO NOTHING' : '';
@@ -31,11 +32,7 @@ export async function createPostgresSink({ url, table, shape }: TableSinkOptions
 
   return {
     async write(events) {
-      created ??= pool.query(DDL[shape](table)).catch((error) => {
-        created = undefined;
-        throw error;
-      });
-      await created;
+      await createTable();
       for (let start = 0; start < events.length; start += CHUNK) {
         const rows = events.slice(start, start + CHUNK).map(toRow);
         const values: unknown[] = [];
