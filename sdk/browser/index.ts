@@ -28,6 +28,8 @@ export type { Attribution, Touch } from '../core/attribution';
 export type { Session } from '../core/session';
 export { attributionPlugin } from './plugins/attribution';
 export { clicksPlugin } from './plugins/clicks';
+export { consentPlugin, type ConsentOptions } from './plugins/consent';
+export { maskingPlugin, maskPii, type MaskingOptions } from '../core/masking';
 export { pageViewsPlugin } from './plugins/page-views';
 export { sessionPlugin } from './plugins/session';
 export type {

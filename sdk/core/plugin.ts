@@ -20,4 +20,8 @@ export interface PluginHost {
   flush(): Promise<void>;
   anonymousId(): string | undefined;
   userId(): string | undefined;
+  /** Puts an event a plugin held back (consent pending) into the queue as it was built. */
+  requeue(event: TouchpointEvent): void;
+  /** Runs `fn` in order with the calls made on the tracker (which wait for stored state to load). */
+  defer(fn: () => void): void;
 }

@@ -263,6 +263,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     }, undefined),
     anonymousId: () => anonymousId,
     userId: () => userId,
+    requeue: guard('requeue', (event: TouchpointEvent) => run(() => queueEvent(event as Draft)), undefined),
+    defer: guard('defer', (fn: () => void) => run(fn), undefined),
     stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: queue.size() }),
   };
 
