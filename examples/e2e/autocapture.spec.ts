@@ -94,3 +94,20 @@ test('attribution from the landing URL is carried into a later order, and the co
   expect(order.context.channel).toEqual({ group: 'Paid Search', source: 'baidu', medium: 'cpc', campaign: 'double11' });
   expect(order.context.session).toMatchObject({ index: 1, id: expect.any(String) });
 });
+
+test('Web Vitals are measured and sent: FCP, TTFB and LCP on load, CLS when the page is hidden', async ({ page }) => {
+  await openApp(page);
+  const events = await eventsOf(page);
+  await page.click('button.buy'); // an interaction, for LCP to be final and INP to have input
+  // Hiding the page finalises CLS (and INP) and flushes. Headless Chromium never hides a page by
+  // itself, so the test reports the state change the way a tab switch would.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await expect
+    .poll(async () => (await events()).filter((e) => e.event === 'Web Vital').map((e) => e.properties.name).sort(), { timeout: 15_000 })
+    .toEqual(expect.arrayContaining(['CLS', 'FCP', 'LCP', 'TTFB']));
+  const fcp = (await events()).find((e) => e.event === 'Web Vital' && e.properties.name === 'FCP')!;
+  expect(fcp.properties).toMatchObject({ value: expect.any(Number), rating: expect.stringMatching(/good|needs-improvement|poor/), id: expect.any(String) });
+});

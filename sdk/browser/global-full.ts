@@ -1,7 +1,7 @@
 /**
  * The full script-tag build (`dist/touchpoint.full.min.js`): the core plus automatic capture,
  * each on by default and off with `init({ autocapture: { clicks: false, ... } })`: page views
- * (single-page apps included), clicks, channel attribution and sessions.
+ * (single-page apps included), clicks, channel attribution, sessions and Web Vitals.
  */
 import type { Plugin } from '../core/plugin';
 import { createTracker, type BrowserTrackerOptions } from './index';
@@ -10,16 +10,18 @@ import { attributionPlugin } from './plugins/attribution';
 import { clicksPlugin } from './plugins/clicks';
 import { pageViewsPlugin } from './plugins/page-views';
 import { sessionPlugin } from './plugins/session';
+import { webVitalsPlugin } from './plugins/web-vitals';
 
-type Autocapture = Partial<Record<'pageViews' | 'clicks' | 'attribution' | 'session', boolean>>;
+type Autocapture = Partial<Record<'pageViews' | 'clicks' | 'attribution' | 'session' | 'webVitals', boolean>>;
 
 installGlobal((options: BrowserTrackerOptions & { autocapture?: Autocapture }) => {
-  const on = { pageViews: true, clicks: true, attribution: true, session: true, ...options?.autocapture };
+  const on = { pageViews: true, clicks: true, attribution: true, session: true, webVitals: true, ...options?.autocapture };
   // Attribution before session: a new campaign starts a new session.
   const plugins: Plugin[] = [];
   if (on.attribution) plugins.push(attributionPlugin());
   if (on.session) plugins.push(sessionPlugin());
   if (on.clicks) plugins.push(clicksPlugin());
   if (on.pageViews) plugins.push(pageViewsPlugin());
+  if (on.webVitals) plugins.push(webVitalsPlugin());
   return createTracker({ ...options, plugins: [...plugins, ...(options?.plugins ?? [])] });
 });

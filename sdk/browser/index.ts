@@ -32,6 +32,7 @@ export { consentPlugin, type ConsentOptions } from './plugins/consent';
 export { maskingPlugin, maskPii, type MaskingOptions } from '../core/masking';
 export { pageViewsPlugin } from './plugins/page-views';
 export { sessionPlugin } from './plugins/session';
+export { webVitalsPlugin } from './plugins/web-vitals';
 export type {
   BackoffOptions,
   KeyValueStore,
