@@ -54,6 +54,9 @@ test('the demo shop loads the SDK from the collector and its journey lands enric
     expect(event.context.page.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(event.context.userAgent).toContain('Chrome');
   }
+  // Every event carries the device's sequence number, one after the other, for loss accounting.
+  const seqs = landed.map((e) => e.context.seq).sort((a, b) => a - b);
+  expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
   const order = landed.find((e) => e.event === 'Order Completed')!;
   expect(order.properties).toMatchObject({ order_id: orderId, revenue: 113.5, currency: 'CNY' });
   expect(order.properties.products.map((p: any) => p.product_id)).toEqual(['sku-tea', 'sku-cup']);

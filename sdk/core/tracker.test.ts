@@ -54,7 +54,7 @@ describe('events', () => {
       messageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       anonymousId: tp.anonymousId(),
       timestamp: '2026-11-24T10:00:00.000Z',
-      context: { locale: 'zh-CN', library: { name: 'touchpoint', version: expect.any(String) } },
+      context: { locale: 'zh-CN', library: { name: 'touchpoint', version: expect.any(String) }, seq: 1 },
     });
     expect(page).toMatchObject({ type: 'page', name: 'Home', properties: {} });
     expect(bare).toMatchObject({ type: 'page', properties: { path: '/x' } });
@@ -110,6 +110,28 @@ describe('events', () => {
     await settle();
     expect(second.anonymousId()).toBe(first.anonymousId());
     expect(second.userId()).toBe('u9');
+  });
+});
+
+describe('sequence numbers', () => {
+  it('number every event of the device, across page loads, without reusing a number', async () => {
+    const first = make(recorder().transport);
+    first.track('a');
+    first.track('b');
+    await first.flush();
+    const down = recorder(0);
+    const second = make(down.transport);
+    second.track('c');
+    await second.flush(); // fails: c stays queued
+    await store.del('tp:v1:seq'); // as if the page died before saving its counter
+    const up = recorder();
+    const third = make(up.transport);
+    third.track('d');
+    await third.flush();
+    expect(up.sent.flatMap((r) => r.batch.map((e: any) => [e.event, e.context.seq]))).toEqual([
+      ['c', 3],
+      ['d', 4],
+    ]);
   });
 });
 

@@ -59,6 +59,7 @@ export interface Tracker extends PluginHost {
 
 const ANON_KEY = 'tp:v1:anon';
 const USER_KEY = 'tp:v1:user';
+const SEQ_KEY = 'tp:v1:seq';
 const LIBRARY = { name: 'touchpoint', version: VERSION };
 
 type Draft = Omit<TouchpointEvent, 'anonymousId'> & { type: TouchpointEvent['type'] };
@@ -105,6 +106,17 @@ export function createTracker(options: TrackerOptions): Tracker {
   let anonymousId: string | undefined;
   let userId: string | undefined;
   let traits: Traits = {};
+  // A per-device sequence number on every event (`context.seq`), so the collector can count gaps.
+  let seq = 0;
+  let seqSaving = false;
+  const saveSeq = () => {
+    if (seqSaving) return;
+    seqSaving = true;
+    queueMicrotask(() => {
+      seqSaving = false;
+      void store.set(SEQ_KEY, seq);
+    });
+  };
   // Calls made before the store has answered run, in order, once it has.
   let pending: (() => void)[] | undefined = [];
   const run = (op: () => void) => (pending ? pending.push(op) : op());
@@ -116,13 +128,24 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   async function load() {
-    const [anon, user] = await Promise.all([
+    const [anon, user, storedSeq] = await Promise.all([
       store.get<string>(ANON_KEY),
       store.get<{ userId?: string; traits?: Traits }>(USER_KEY),
+      store.get<number>(SEQ_KEY),
       queue.load(),
       ...plugins.map((p) => p.load?.(store).catch((error: unknown) => log(`plugin ${p.name} could not load`, error))),
     ]);
     const leftByEarlierPage = queue.size();
+    // Events queued but whose counter was never saved still carry their numbers: never reuse them.
+    seq = typeof storedSeq === 'number' && Number.isFinite(storedSeq) ? storedSeq : 0;
+    for (const item of queue.peek(leftByEarlierPage, Infinity)) {
+      try {
+        const queued = (JSON.parse(item.json) as TouchpointEvent).context?.seq;
+        if (typeof queued === 'number') seq = Math.max(seq, queued);
+      } catch {
+        // an unreadable entry: it carries no number to avoid
+      }
+    }
     if (typeof anon === 'string' && anon) anonymousId = anon;
     else newAnonymousId();
     userId = typeof user?.userId === 'string' ? user.userId : undefined;
@@ -135,6 +158,8 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   async function accept(draft: Draft) {
     let event = { ...draft, anonymousId, ...(userId !== undefined && draft.type !== 'alias' && { userId }) } as TouchpointEvent;
+    event.context = { ...event.context, seq: ++seq };
+    saveSeq();
     for (const plugin of plugins) {
       try {
         const result = plugin.enrich?.(event);
