@@ -1,4 +1,3 @@
-import { v4 as uuidv4 } from 'uuid';
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../protocol/limits';
 import type { Context, Properties, TouchpointEvent, Traits } from '../protocol/types';
 import { createDelivery, type DeliveryStats } from './delivery';
@@ -8,6 +7,7 @@ import { createMemoryStore, neverFailingStore, type KeyValueStore } from './stor
 import type { Transport } from './transport';
 import { utf8Bytes } from './utf8-bytes';
 import { VERSION } from './version';
+import { uuid4 } from './uuid';
 
 export interface Lifecycle {
   /** The page or app is going to the background and may never come back. */
@@ -79,7 +79,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     maxBatchEvents = 100,
     maxQueueEvents = 1000,
     maxQueueBytes = 2_000_000,
-    uuid = uuidv4,
+    uuid = uuid4,
     now = Date.now,
     random = Math.random,
   } = options ?? ({} as TrackerOptions);

@@ -1,8 +1,8 @@
-import { v4 as uuidv4 } from 'uuid';
 import { campaignKey, touchFrom } from '../../core/attribution';
 import type { Plugin } from '../../core/plugin';
 import { nextSession, type SessionState } from '../../core/session';
 import type { KeyValueStore } from '../../core/store';
+import { uuid4 } from '../../core/uuid';
 
 const KEY = 'tp:v1:session';
 
@@ -20,7 +20,7 @@ export function sessionPlugin({ timeoutMinutes = 30 } = {}): Plugin {
     },
     enrich(event) {
       const at = event.timestamp ? Date.parse(event.timestamp) : Date.now();
-      const next = nextSession(state, at, campaign, uuidv4, timeoutMinutes * 60_000);
+      const next = nextSession(state, at, campaign, uuid4, timeoutMinutes * 60_000);
       state = next;
       void store?.set(KEY, next);
       event.context = { ...event.context, session: { id: next.id, index: next.index, start: next.start } };
