@@ -25,6 +25,10 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // Subdomains of one site for the cross-subdomain cookie test, all served by the collector.
+        '--host-resolver-rules=MAP *.touchpoint.test 127.0.0.1',
+        // Those pages are plain http and served by the test: let them load from loopback.
+        '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests',
       ],
     },
   },

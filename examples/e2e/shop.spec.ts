@@ -1,12 +1,10 @@
 import { expect, test, type Request } from '@playwright/test';
 import { readStream } from './ndjson';
+import { sentEvents } from './wire';
 
 type SentEvent = { messageId: string; type: string; event?: string; properties?: Record<string, any> };
 
-/** The events the page actually put on the wire, read from its requests to the collector. */
-function recordSentEvents(requests: Request[]): SentEvent[] {
-  return requests.flatMap((r) => (JSON.parse(r.postData() ?? '{}').batch ?? []) as SentEvent[]);
-}
+const recordSentEvents = (requests: Request[]) => sentEvents(requests) as SentEvent[];
 
 test('the demo shop loads the SDK from the collector and its journey lands enriched in NDJSON', async ({ page }) => {
   const requests: Request[] = [];

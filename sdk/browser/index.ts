@@ -1,19 +1,22 @@
 import { createTracker as createCoreTracker, type Tracker, type TrackerOptions } from '../core/tracker';
 import { pageContext } from './context';
 import { browserLifecycle } from './lifecycle';
-import { createBrowserStore } from './storage';
+import { createBrowserStore, type BrowserStoreOptions } from './storage';
 import { fetchTransport } from './transport';
 
 /** Options for the browser: the platform parts default to IndexedDB, fetch and the page. */
-export type BrowserTrackerOptions = Omit<TrackerOptions, 'transport'> & Partial<Pick<TrackerOptions, 'transport'>>;
+export type BrowserTrackerOptions = Omit<TrackerOptions, 'transport'> & Partial<Pick<TrackerOptions, 'transport'>> & BrowserStoreOptions;
 
 export function createTracker(options: BrowserTrackerOptions): Tracker {
   try {
+    const locks = navigator.locks;
     return createCoreTracker({
       transport: fetchTransport(),
-      store: createBrowserStore(),
+      store: createBrowserStore(options),
       context: pageContext(),
       lifecycle: browserLifecycle(),
+      // One sender at a time across the site's tabs (Web Locks: Chrome 69, Firefox 96, Safari 15.4).
+      lock: locks && (<T>(task: () => Promise<T>) => locks.request('touchpoint', task) as Promise<T>),
       ...options,
     });
   } catch {
@@ -36,6 +39,7 @@ export { webVitalsPlugin } from './plugins/web-vitals';
 export type {
   BackoffOptions,
   KeyValueStore,
+  SafeStore,
   Lifecycle,
   Plugin,
   PluginHost,

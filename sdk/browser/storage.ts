@@ -1,48 +1,109 @@
-import { createStore, del, delMany, get, keys, set, setMany, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest } from 'idb-keyval';
 import { createMemoryStore, type KeyValueStore } from '../core/store';
+import { ANON_KEY } from '../core/tracker';
+
+export interface BrowserStoreOptions {
+  /** Keep the anonymous id in a first-party cookie too (default true), so the server sees it. */
+  cookie?: boolean;
+  /** Share that cookie across subdomains, e.g. `.example.com`. */
+  cookieDomain?: string;
+}
+
+const COOKIE = 'tp_anon';
+
+// idb-keyval opens and recovers the connection; its helpers would bring its default store along.
+function indexedDbStore(): KeyValueStore {
+  const db = createStore('touchpoint', 'kv');
+  const write = (edit: (store: IDBObjectStore) => void) =>
+    db('readwrite', (store) => (edit(store), promisifyRequest(store.transaction)));
+  return {
+    get: (key) => db('readonly', (store) => promisifyRequest(store.get(key))),
+    keys: async (prefix) =>
+      (await db('readonly', (store) => promisifyRequest(store.getAllKeys()))).filter((k): k is string => typeof k === 'string' && k.startsWith(prefix)),
+    setMany: (entries) => write((store) => entries.forEach(([key, value]) => store.put(value, key))),
+    delMany: (list) => write((store) => list.forEach((key) => store.delete(key))),
+  };
+}
+
+function localStorageStore(): KeyValueStore {
+  const ls = localStorage;
+  return {
+    get: async (key) => {
+      const value = ls.getItem(key);
+      return value === null ? undefined : JSON.parse(value);
+    },
+    setMany: async (entries) => entries.forEach(([key, value]) => ls.setItem(key, JSON.stringify(value))),
+    delMany: async (list) => list.forEach((key) => ls.removeItem(key)),
+    keys: async (prefix) => Object.keys(ls).filter((k) => k.startsWith(prefix)),
+  };
+}
 
 /**
- * IndexedDB through idb-keyval, mirrored in memory: when IndexedDB is missing or fails (private
- * modes, quota, blocked) the tracker carries on from memory and no error reaches the page.
+ * IndexedDB through idb-keyval, then localStorage, then memory: when a tier is missing or fails
+ * (private modes, quota, blocked) the next one takes over with everything this page wrote, and no
+ * error reaches the page. The anonymous id also lives in a first-party cookie, which wins on read
+ * so that subdomains sharing `cookieDomain` share the id.
  */
-export function createBrowserStore(): KeyValueStore {
+export function createBrowserStore({ cookie = true, cookieDomain }: BrowserStoreOptions = {}): KeyValueStore {
   const memory = createMemoryStore();
-  let idb: UseStore | undefined;
-  let broken = typeof indexedDB === 'undefined';
-  const db = () => (idb ??= createStore('touchpoint', 'kv'));
-  async function attempt<T>(op: () => Promise<T>): Promise<T | undefined> {
-    if (broken) return undefined;
-    try {
-      return await op();
-    } catch {
-      broken = true;
-      return undefined;
+  const tiers = [indexedDbStore, localStorageStore];
+  let tier: KeyValueStore | undefined;
+  let next = 0;
+
+  // Runs `op` on the current tier; a failure moves to the next tier, seeded with this page's data.
+  async function attempt<T>(op: (store: KeyValueStore) => Promise<T>): Promise<T | undefined> {
+    for (;;) {
+      try {
+        if (!tier) {
+          const make = tiers[next];
+          if (!make) return undefined;
+          tier = make();
+          if (next > 0) {
+            const keys = await memory.keys('');
+            await tier.setMany(await Promise.all(keys.map(async (k): Promise<[string, unknown]> => [k, await memory.get(k)])));
+          }
+        }
+        return await op(tier);
+      } catch {
+        tier = undefined;
+        next++;
+      }
     }
   }
+
+  const readCookie = () => (cookie ? /(?:^|; )tp_anon=([\w-]{1,64})(?:;|$)/.exec(document.cookie)?.[1] : undefined);
+  const writeCookie = (id: unknown) => {
+    if (cookie && typeof id == 'string') {
+      document.cookie = `${COOKIE}=${id};path=/;max-age=31536000;samesite=lax${cookieDomain ? `;domain=${cookieDomain}` : ''}${location.protocol === 'https:' ? ';secure' : ''}`;
+    }
+  };
+
   return {
     async get<T>(key: string) {
-      const stored = await attempt(() => get<T>(key, db()));
-      return stored !== undefined ? stored : memory.get<T>(key);
-    },
-    async set(key, value) {
-      await memory.set(key, value);
-      await attempt(() => set(key, value, db()));
-    },
-    async del(key) {
-      await memory.del(key);
-      await attempt(() => del(key, db()));
+      if (key === ANON_KEY) {
+        const id = readCookie() ?? (await attempt((s) => s.get<string>(key))) ?? (await memory.get(key));
+        // Rewritten on every load: a script-set cookie lives only as long as visits keep it fresh.
+        writeCookie(id);
+        return id as T | undefined;
+      }
+      const stored = await attempt((s) => s.get<T>(key));
+      // Mirrored, so that a tier that fails later hands on what this page adopted too.
+      if (stored === undefined) return memory.get<T>(key);
+      await memory.setMany([[key, stored]]);
+      return stored;
     },
     async setMany(entries) {
       await memory.setMany(entries);
-      await attempt(() => setMany(entries, db()));
+      for (const [k, v] of entries) if (k === ANON_KEY) writeCookie(v);
+      await attempt((s) => s.setMany(entries));
     },
     async delMany(list) {
       await memory.delMany(list);
-      await attempt(() => delMany(list, db()));
+      await attempt((s) => s.delMany(list));
     },
     async keys(prefix) {
-      const stored = await attempt(() => keys<string>(db()));
-      return stored ? stored.filter((k) => typeof k === 'string' && k.startsWith(prefix)) : memory.keys(prefix);
+      // The tier is the truth shared by tabs: memory alone cannot know what another tab sent.
+      return (await attempt((s) => s.keys(prefix))) ?? memory.keys(prefix);
     },
   };
 }

@@ -18,6 +18,8 @@ export interface DeliveryOptions {
   random: () => number;
   now: () => number;
   log: (...args: unknown[]) => void;
+  /** Runs a send while no other tab of the site sends (see `TrackerOptions.lock`). */
+  lock: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export interface Delivery {
@@ -68,7 +70,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       const delay = retryAfter !== undefined && retryAfter >= 0 ? retryAfter * 1000 : backoff(attempt, { random: o.random });
       attempt++;
       retryAt = o.now() + delay;
-      o.log('delivery failed, retrying', { status, delay });
+      o.log('send failed, retry in', delay, status);
       cancelTimer();
       schedule(delay);
       return 'retry';
@@ -79,7 +81,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   // A 4xx other than the ones above will never succeed: keeping the batch would block the queue.
   async function drop(items: QueueItem[], status: number): Promise<Outcome> {
     o.stats.dropped.rejected += items.length;
-    o.log('collector refused events, dropping them', { status, count: items.length });
+    o.log('events refused:', items.length, status);
     await o.queue.remove(items);
     return 'sent';
   }
@@ -93,12 +95,15 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     }
     retryAt = 0;
     cancelTimer();
-    sending = (async () => {
+    // Sends from a page being hidden must start now, before it is frozen: no lock, no store read.
+    // What they send stays stored until confirmed, so at worst a tab re-sends it and de-dup drops it.
+    sending = (keepalive ? (task: () => Promise<void>) => task() : o.lock)(async () => {
+      if (!keepalive) await o.queue.load();
       while (o.queue.size() > 0) {
         if ((await send(o.queue.peek(o.maxBatchEvents, o.maxBatchBytes), keepalive)) === 'retry') return;
         attempt = 0;
       }
-    })().finally(() => {
+    }).finally(() => {
       sending = undefined;
     });
     return sending;

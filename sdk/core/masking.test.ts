@@ -24,18 +24,18 @@ describe('maskPii', () => {
 });
 
 describe('maskingPlugin', () => {
-  it('masks properties, traits and the page URL, search, referrer and title', () => {
+  it('masks properties, traits and the page URL, path, search, referrer and title', () => {
     const event = {
       type: 'page',
       anonymousId: 'a',
       properties: { note: 'from li.lei@example.com' },
       context: {
         page: {
-          url: 'https://shop.example/signup?email=li.lei%40example.com&ref=x',
+          url: 'https://shop.example/u/li.lei@example.com/signup?email=li.lei%40example.com&ref=x',
           search: '?email=li.lei%40example.com&ref=x',
           referrer: 'https://mail.example/?to=han@example.org',
           title: 'Welcome 13800138000',
-          path: '/signup',
+          path: '/u/li.lei@example.com/signup',
         },
       },
     } as TouchpointEvent;
@@ -46,7 +46,7 @@ describe('maskingPlugin', () => {
     expect(masked.context.page.search).not.toContain('li.lei');
     expect(masked.context.page.referrer).toBe('https://mail.example/?to=[masked]');
     expect(masked.context.page.title).toBe('Welcome [masked]');
-    expect(masked.context.page.path).toBe('/signup');
+    expect(masked.context.page.path).toBe('/u/[masked]/signup');
     expect((event as any).properties.note).toBe('from li.lei@example.com');
   });
 });

@@ -20,8 +20,8 @@ export function maskPii(value: unknown, mask = '[masked]', depth = 0): unknown {
 }
 
 /**
- * Masks e-mail addresses and phone numbers in properties, traits and the page URL, title and
- * referrer before an event is queued, so they never leave the device. (`@` and `+` in URLs are
+ * Masks e-mail addresses and phone numbers in properties, traits and the page URL, path, title
+ * and referrer before an event is queued, so they never leave the device. (`@` and `+` in URLs are
  * matched whether raw or percent-encoded, since query strings carry them both ways.)
  */
 export function maskingPlugin({ mask = '[masked]' }: MaskingOptions = {}): Plugin {
@@ -47,7 +47,7 @@ export function maskingPlugin({ mask = '[masked]' }: MaskingOptions = {}): Plugi
       if (page) {
         e.context = {
           ...e.context,
-          page: { ...page, url: maskUrl(page.url), search: maskUrl(page.search), referrer: maskUrl(page.referrer), title: maskPii(page.title, mask) },
+          page: { ...page, url: maskUrl(page.url), path: maskUrl(page.path), search: maskUrl(page.search), referrer: maskUrl(page.referrer), title: maskPii(page.title, mask) },
         };
       }
       return e as unknown as typeof event;

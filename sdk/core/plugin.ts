@@ -1,5 +1,5 @@
 import type { TouchpointEvent } from '../protocol/types';
-import type { KeyValueStore } from './store';
+import type { SafeStore } from './store';
 
 /**
  * A feature is a plain object with optional hooks. `enrich` runs on every event before it is
@@ -8,7 +8,7 @@ import type { KeyValueStore } from './store';
 export interface Plugin {
   name: string;
   /** Reads what the plugin keeps between pages; the tracker waits for it before the first event. */
-  load?(store: KeyValueStore): Promise<void>;
+  load?(store: SafeStore): Promise<void>;
   setup?(tracker: PluginHost): void;
   enrich?(event: TouchpointEvent): TouchpointEvent | null | undefined | void;
 }

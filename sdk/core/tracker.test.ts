@@ -123,7 +123,7 @@ describe('sequence numbers', () => {
     const second = make(down.transport);
     second.track('c');
     await second.flush(); // fails: c stays queued
-    await store.del('tp:v1:seq'); // as if the page died before saving its counter
+    await store.delMany(['tp:v1:seq']); // as if the page died before saving its counter
     const up = recorder();
     const third = make(up.transport);
     third.track('d');
@@ -131,6 +131,19 @@ describe('sequence numbers', () => {
     expect(up.sent.flatMap((r) => r.batch.map((e: any) => [e.event, e.context.seq]))).toEqual([
       ['c', 3],
       ['d', 4],
+    ]);
+  });
+
+  it('leave no gap for an event a plugin drops on purpose (consent, sampling)', async () => {
+    const { sent, transport } = recorder();
+    const tp = make(transport, { plugins: [{ name: 'drop b', enrich: (e) => ((e as { event?: string }).event === 'b' ? null : e) }] });
+    tp.track('a');
+    tp.track('b');
+    tp.track('c');
+    await tp.flush();
+    expect(sent.flatMap((r) => r.batch.map((e: any) => [e.event, e.context.seq]))).toEqual([
+      ['a', 1],
+      ['c', 2],
     ]);
   });
 });
@@ -262,11 +275,56 @@ describe('delivery', () => {
     expect(up.sent.flatMap((r) => r.batch.map((e: any) => e.event)).sort()).toEqual(['from A', 'from A again', 'from B']);
   });
 
+  it('with a shared send lock, tabs sending at once never send one event twice', async () => {
+    // The Web Locks API's guarantee, in process: one task at a time, in the order asked.
+    let tail = Promise.resolve();
+    const lock = <T>(task: () => Promise<T>) => {
+      const run = tail.then(task);
+      tail = run.then(() => {}, () => {});
+      return run;
+    };
+    const { transport, ids } = recorder();
+    // A transport slow enough that both tabs' sends overlap.
+    const slow: Transport = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return transport(request);
+    };
+    const tabs = [make(slow, { lock, flushAt: 1000 }), make(slow, { lock, flushAt: 1000 })];
+    await settle();
+    for (let i = 0; i < 30; i++) tabs[i % 2]!.track(`e${i}`);
+    await settle();
+    const flushing = Promise.all(tabs.map((tab) => tab.flush()));
+    await vi.advanceTimersByTimeAsync(1000);
+    await flushing;
+    expect(ids()).toHaveLength(30);
+    expect(new Set(ids()).size).toBe(30);
+    // Without the lock both tabs adopt each other's stored events and send them again.
+    const unlocked = recorder();
+    const pair = [make(unlocked.transport, { flushAt: 1000 }), make(unlocked.transport, { flushAt: 1000 })];
+    await settle();
+    for (let i = 0; i < 10; i++) pair[i % 2]!.track(`f${i}`);
+    await settle();
+    await Promise.all(pair.map((tab) => tab.flush()));
+    expect(unlocked.ids().length).toBeGreaterThan(10);
+  });
+
+  it('a closed tab\'s unsent events are sent by another open tab when it next sends', async () => {
+    const closing = make(recorder(0).transport, { flushAt: 1000 });
+    const { transport, sent } = recorder();
+    const open = make(transport, { flushAt: 1000 });
+    await settle();
+    closing.track('left behind');
+    await closing.flush(); // offline: stays stored when the tab goes away
+    open.track('later');
+    await open.flush();
+    expect(sent.flatMap((r) => r.batch.map((e) => (e as { event?: string }).event))).toEqual(['left behind', 'later']);
+  });
+
   it('flushes with keepalive when the page is hidden, and right away when back online', async () => {
     let hidden = () => {};
     let online = () => {};
     const { sent, transport } = recorder(0);
-    const tp = make(transport, { lifecycle: { onHidden: (cb) => (hidden = cb), onOnline: (cb) => (online = cb) } });
+    const tp = make(transport, { lifecycle: { onHidden: (cb) => (hidden = cb), onResume: (cb) => (online = cb) } });
     tp.track('a');
     await settle();
     hidden();
@@ -319,12 +377,10 @@ describe('never throws into the host page', () => {
   it('survives a throwing plugin, store and transport, and a missing write key', async () => {
     const broken: KeyValueStore = {
       get: () => Promise.reject(new Error('quota')),
-      set: () => {
+      keys: () => Promise.reject(new Error('quota')),
+      setMany: () => {
         throw new Error('sync quota');
       },
-      del: () => Promise.reject(new Error('quota')),
-      keys: () => Promise.reject(new Error('quota')),
-      setMany: () => Promise.reject(new Error('quota')),
       delMany: () => {
         throw new Error('sync quota');
       },

@@ -12,7 +12,8 @@ import { uuid4 } from './uuid';
 export interface Lifecycle {
   /** The page or app is going to the background and may never come back. */
   onHidden(callback: () => void): void;
-  onOnline(callback: () => void): void;
+  /** Back online, or back in front: a good moment to send what waits, a closed tab's events too. */
+  onResume(callback: () => void): void;
 }
 
 export interface TrackerOptions {
@@ -25,6 +26,11 @@ export interface TrackerOptions {
   context?: () => Context;
   lifecycle?: Lifecycle;
   plugins?: Plugin[];
+  /**
+   * Runs `task` while no other tab of the site is sending (the browser uses the Web Locks API), so
+   * tabs sharing the stored queue never send the same event twice. Default: no coordination.
+   */
+  lock?: <T>(task: () => Promise<T>) => Promise<T>;
   /** Send once this many events are queued. */
   flushAt?: number;
   /** Send this long after the first unsent event, at the latest. */
@@ -57,7 +63,7 @@ export interface Tracker extends PluginHost {
   stats(): TrackerStats;
 }
 
-const ANON_KEY = 'tp:v1:anon';
+export const ANON_KEY = 'tp:v1:anon';
 const USER_KEY = 'tp:v1:user';
 const SEQ_KEY = 'tp:v1:seq';
 const LIBRARY = { name: 'touchpoint', version: VERSION };
@@ -82,12 +88,13 @@ export function createTracker(options: TrackerOptions): Tracker {
     uuid = uuid4,
     now = Date.now,
     random = Math.random,
+    lock = (task) => task(),
   } = options ?? ({} as TrackerOptions);
   const store = neverFailingStore(givenStore);
   const plugins: Plugin[] = [];
   const stats: DeliveryStats = { sent: 0, dropped: { plugin: 0, overflow: 0, rejected: 0, invalid: 0 } };
   const valid = typeof writeKey === 'string' && writeKey !== '' && typeof transport === 'function';
-  if (!valid) log('createTracker needs a writeKey and a transport: tracking is off');
+  if (!valid) log('no writeKey or transport: off');
 
   const queue = createPersistedQueue(store, `tp:v1:queue:${writeKey}`, { maxEvents: maxQueueEvents, maxBytes: maxQueueBytes });
   const delivery = createDelivery({
@@ -101,6 +108,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     random,
     now,
     log,
+    lock,
   });
 
   let anonymousId: string | undefined;
@@ -133,7 +141,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       store.get<{ userId?: string; traits?: Traits }>(USER_KEY),
       store.get<number>(SEQ_KEY),
       queue.load(),
-      ...plugins.map((p) => p.load?.(store).catch((error: unknown) => log(`plugin ${p.name} could not load`, error))),
+      ...plugins.map((p) => p.load?.(store).catch((error: unknown) => log(`plugin ${p.name}:`, error))),
     ]);
     const leftByEarlierPage = queue.size();
     // Events queued but whose counter was never saved still carry their numbers: never reuse them.
@@ -158,8 +166,6 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   async function accept(draft: Draft) {
     let event = { ...draft, anonymousId, ...(userId !== undefined && draft.type !== 'alias' && { userId }) } as TouchpointEvent;
-    event.context = { ...event.context, seq: ++seq };
-    saveSeq();
     for (const plugin of plugins) {
       try {
         const result = plugin.enrich?.(event);
@@ -169,21 +175,24 @@ export function createTracker(options: TrackerOptions): Tracker {
         }
         if (result) event = result;
       } catch (error) {
-        log(`plugin ${plugin.name} failed`, error);
+        log(`plugin ${plugin.name}:`, error);
       }
     }
+    // Numbered once the plugins let it through: an event they drop on purpose is not a gap.
+    event.context = { ...event.context, seq: ++seq };
+    saveSeq();
     let json: string;
     try {
       json = JSON.stringify(event);
     } catch (error) {
       stats.dropped.invalid++;
-      log('event dropped: it cannot be serialised', error);
+      log('event dropped, not JSON:', error);
       return;
     }
     const bytes = utf8Bytes(json);
     if (bytes > MAX_EVENT_BYTES) {
       stats.dropped.invalid++;
-      log(`event dropped: ${bytes} bytes is over the ${MAX_EVENT_BYTES}-byte limit`);
+      log(`event dropped: ${bytes} B > ${MAX_EVENT_BYTES} B`);
       return;
     }
     const overflow = await queue.push({ id: event.messageId!, json, bytes });
@@ -209,14 +218,15 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   // Every public method goes through `guard`: the host page never sees an exception from us.
-  function guard<A extends unknown[], R>(name: string, fn: (...args: A) => R, fallback: R) {
+  // Without a fallback a guarded method returns undefined, as the void methods do.
+  function guard<A extends unknown[], R>(name: string, fn: (...args: A) => R, fallback?: R) {
     return (...args: A): R => {
-      if (!valid) return fallback;
+      if (!valid) return fallback as R;
       try {
         return fn(...args);
       } catch (error) {
         log(`${name}() ignored:`, error instanceof Error ? error.message : error);
-        return fallback;
+        return fallback as R;
       }
     };
   }
@@ -237,15 +247,15 @@ export function createTracker(options: TrackerOptions): Tracker {
   const tracker: Tracker = {
     track: guard('track', (event: string, properties?: Properties) => {
       enqueue({ type: 'track', event: requireName(event, 'event'), properties: optionalObject(properties, 'properties') ?? {} });
-    }, undefined),
+    }),
     page: guard('page', (name?: string | Properties, properties?: Properties) => {
       if (isObject(name)) [name, properties] = [undefined, name];
       if (name !== undefined) requireName(name, 'name');
       enqueue({ type: 'page', ...(name !== undefined && { name }), properties: optionalObject(properties, 'properties') ?? {} });
-    }, undefined),
+    }),
     screen: guard('screen', (name: string, properties?: Properties) => {
       enqueue({ type: 'screen', name: requireName(name, 'name'), properties: optionalObject(properties, 'properties') ?? {} });
-    }, undefined),
+    }),
     identify: guard('identify', (id: string | Traits, newTraits?: Traits) => {
       if (isObject(id)) [id, newTraits] = [undefined as unknown as string, id];
       const given = id === undefined ? undefined : requireName(id, 'userId');
@@ -257,7 +267,7 @@ export function createTracker(options: TrackerOptions): Tracker {
         void saveUser();
       });
       enqueue({ type: 'identify', traits: added, ...(given !== undefined && { userId: given }) });
-    }, undefined),
+    }),
     alias: guard('alias', (newId: string, previousId?: string) => {
       const to = requireName(newId, 'userId');
       const from = previousId === undefined ? undefined : requireName(previousId, 'previousId');
@@ -268,10 +278,10 @@ export function createTracker(options: TrackerOptions): Tracker {
         userId = to;
         void saveUser();
       });
-    }, undefined),
+    }),
     group: guard('group', (groupId: string, groupTraits?: Traits) => {
       enqueue({ type: 'group', groupId: requireName(groupId, 'groupId'), traits: optionalObject(groupTraits, 'traits') ?? {} });
-    }, undefined),
+    }),
     reset: guard('reset', () => {
       run(() => {
         userId = undefined;
@@ -279,25 +289,25 @@ export function createTracker(options: TrackerOptions): Tracker {
         newAnonymousId();
         void saveUser();
       });
-    }, undefined),
+    }),
     flush: guard('flush', () => new Promise<void>((resolve) => run(() => void delivery.flush({ force: true }).then(resolve, resolve))), Promise.resolve()),
     use: guard('use', (plugin: Plugin) => {
-      if (!isObject(plugin) || !isName(plugin.name)) throw new Error('a plugin is an object with a name');
+      if (!isObject(plugin) || !isName(plugin.name)) throw new Error('a plugin needs a name');
       plugins.push(plugin);
       plugin.setup?.(tracker);
-    }, undefined),
+    }),
     anonymousId: () => anonymousId,
     userId: () => userId,
-    requeue: guard('requeue', (event: TouchpointEvent) => run(() => queueEvent(event as Draft)), undefined),
-    defer: guard('defer', (fn: () => void) => run(fn), undefined),
+    requeue: guard('requeue', (event: TouchpointEvent) => run(() => queueEvent(event as Draft))),
+    defer: guard('defer', (fn: () => void) => run(fn)),
     stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: queue.size() }),
   };
 
   if (valid) {
     for (const plugin of options.plugins ?? []) tracker.use(plugin);
     options.lifecycle?.onHidden(() => void delivery.flush({ force: true, keepalive: true }));
-    options.lifecycle?.onOnline(() => void delivery.flush({ force: true }));
-    load().catch((error) => log('could not load stored state', error));
+    options.lifecycle?.onResume(() => void delivery.flush({ force: true }));
+    load().catch((error) => log('stored state unreadable:', error));
   }
   return tracker;
 }

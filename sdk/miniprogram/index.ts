@@ -4,5 +4,5 @@
  * `store` built on `wx.setStorage`.
  */
 export { createMemoryStore, createTracker, VERSION } from '../core/index';
-export type { KeyValueStore, Lifecycle, Plugin, Tracker, TrackerOptions, Transport } from '../core/index';
+export type { KeyValueStore, SafeStore, Lifecycle, Plugin, Tracker, TrackerOptions, Transport } from '../core/index';
 export type * from '../protocol/types';

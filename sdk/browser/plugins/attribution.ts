@@ -1,6 +1,6 @@
 import { attribute, touchFrom, type Attribution } from '../../core/attribution';
 import type { Plugin } from '../../core/plugin';
-import type { KeyValueStore } from '../../core/store';
+import type { SafeStore } from '../../core/store';
 
 const KEY = 'tp:v1:attribution';
 
@@ -13,7 +13,7 @@ export function attributionPlugin(): Plugin {
   let attribution: Attribution = {};
   return {
     name: 'attribution',
-    async load(store: KeyValueStore) {
+    async load(store: SafeStore) {
       const stored = await store.get<Attribution>(KEY);
       if (stored && typeof stored === 'object') attribution = stored;
       const updated = attribute(attribution, touchFrom(location.href, document.referrer, new Date().toISOString()));

@@ -1,5 +1,5 @@
 import type { Plugin, PluginHost } from '../../core/plugin';
-import type { KeyValueStore } from '../../core/store';
+import type { SafeStore } from '../../core/store';
 import type { TouchpointEvent } from '../../protocol/types';
 
 export interface ConsentOptions {
@@ -35,7 +35,7 @@ export function consentPlugin({
   respectGlobalPrivacyControl = false,
 }: ConsentOptions = {}) {
   let decisions: Decisions = { granted: [], denied: [], optedOut: false };
-  let store: KeyValueStore | undefined;
+  let store: SafeStore | undefined;
   let host: PluginHost | undefined;
   let held: TouchpointEvent[] = [];
   const nav = (typeof navigator === 'undefined' ? {} : navigator) as { doNotTrack?: string | null; globalPrivacyControl?: boolean };

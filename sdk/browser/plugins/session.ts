@@ -1,7 +1,7 @@
 import { campaignKey, touchFrom } from '../../core/attribution';
 import type { Plugin } from '../../core/plugin';
 import { nextSession, type SessionState } from '../../core/session';
-import type { KeyValueStore } from '../../core/store';
+import type { SafeStore } from '../../core/store';
 import { uuid4 } from '../../core/uuid';
 
 const KEY = 'tp:v1:session';
@@ -9,7 +9,7 @@ const KEY = 'tp:v1:session';
 /** Sessions: `context.session { id, index, start }`; a new one after 30 minutes idle or a new campaign. */
 export function sessionPlugin({ timeoutMinutes = 30 } = {}): Plugin {
   let state: SessionState | undefined;
-  let store: KeyValueStore | undefined;
+  let store: SafeStore | undefined;
   let campaign = '';
   return {
     name: 'session',
