@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { Sink } from './sink';
+import { ndjson, type Sink } from './sink';
 
 export interface HttpSinkOptions {
   url: string;
@@ -15,19 +15,21 @@ export interface HttpSinkOptions {
  */
 export function createHttpSink({ url, headers, format, timeoutMs }: HttpSinkOptions): Sink {
   const contentType = format === 'json' ? 'application/json' : 'application/x-ndjson';
+  async function post(body: string | Buffer) {
+    const res = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...headers },
+      body,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await res.body.text();
+    if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`webhook answered ${res.statusCode}: ${text.slice(0, 200)}`);
+  }
   return {
-    async write(events) {
-      const body = format === 'json' ? JSON.stringify(events) : events.map((e) => JSON.stringify(e)).join('\n') + '\n';
-      const res = await request(url, {
-        method: 'POST',
-        headers: { 'content-type': contentType, ...headers },
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const text = await res.body.text();
-      if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`webhook answered ${res.statusCode}: ${text.slice(0, 200)}`);
-    },
+    write: (events) => post(format === 'json' ? JSON.stringify(events) : ndjson(events)),
+    // NDJSON goes out as the spool holds it.
+    ...(format === 'ndjson' && { writeLines: (lines: Buffer) => post(lines) }),
     async close() {},
   };
 }

@@ -3,7 +3,7 @@ import { access, mkdir, open, readdir, stat, truncate, type FileHandle } from 'n
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import type { Sink } from './sink';
+import { ndjson, type Sink } from './sink';
 
 const gzip = promisify(gzipCallback);
 
@@ -22,7 +22,7 @@ export interface NdjsonSinkOptions {
 }
 
 interface PendingWrite {
-  text: string;
+  lines: Buffer;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -68,7 +68,7 @@ export function createNdjsonSink({
         repaired ??= repairTornLines(dir);
         await repaired;
         const target = await currentFile();
-        const text = group.length === 1 ? group[0]!.text : group.map((w) => w.text).join('');
+        const text = group.length === 1 ? group[0]!.lines : Buffer.concat(group.map((w) => w.lines));
         const data = compress ? await gzip(text) : text;
         await target.handle.appendFile(data);
         if (fsync) await target.handle.datasync();
@@ -84,17 +84,18 @@ export function createNdjsonSink({
     draining = undefined;
   }
 
+  function writeLines(lines: Buffer): Promise<void> {
+    if (closed) return Promise.reject(new Error('ndjson sink is closed'));
+    if (lines.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      pending.push({ lines, resolve, reject });
+      draining ??= drain();
+    });
+  }
+
   return {
-    write(events) {
-      if (closed) return Promise.reject(new Error('ndjson sink is closed'));
-      if (events.length === 0) return Promise.resolve();
-      let text = '';
-      for (const event of events) text += JSON.stringify(event) + '\n';
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ text, resolve, reject });
-        draining ??= drain();
-      });
-    },
+    write: (events) => writeLines(Buffer.from(ndjson(events))),
+    writeLines,
     async flush() {
       await draining;
     },

@@ -1,29 +1,60 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Sink } from '../sinks/sink';
+import { ndjson, type Sink } from '../sinks/sink';
 import { comparePositions, type Position, type SegmentLog } from './segment-log';
 
 export type StreamName = 'events' | 'failed' | 'bots';
 export type SpoolRecord = Partial<Record<StreamName, object[]>>;
 
-// A record is one byte saying which streams it holds, then its JSON: a pump skips records
-// without its stream instead of parsing every request's events.
+const STREAMS: readonly StreamName[] = ['events', 'failed', 'bots'];
 const STREAM_BITS: Record<StreamName, number> = { events: 1, failed: 2, bots: 4 };
+const LINES_FORMAT = 0x80;
 
+/**
+ * A record is one byte saying which streams it holds, then each stream's events as NDJSON
+ * (u32 length, then the lines). Events are serialised once, here: a pump skips records without its
+ * stream, and hands its stream's lines to a sink that stores lines without parsing them.
+ */
 export function encodeRecord(record: SpoolRecord): Buffer {
-  let mask = 0;
-  for (const stream of Object.keys(record) as StreamName[]) if (record[stream]?.length) mask |= STREAM_BITS[stream];
-  const json = JSON.stringify(record);
-  const payload = Buffer.allocUnsafe(1 + Buffer.byteLength(json));
-  payload[0] = mask;
-  payload.write(json, 1);
-  return payload;
+  let mask = LINES_FORMAT;
+  const parts: Buffer[] = [Buffer.alloc(1)];
+  for (const stream of STREAMS) {
+    const events = record[stream];
+    if (!events?.length) continue;
+    mask |= STREAM_BITS[stream];
+    const lines = Buffer.from(ndjson(events));
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32BE(lines.length);
+    parts.push(length, lines);
+  }
+  parts[0]![0] = mask;
+  return Buffer.concat(parts);
 }
 
-function decodeStream(payload: Buffer, stream: StreamName): object[] {
-  if ((payload[0]! & STREAM_BITS[stream]) === 0) return [];
-  return (JSON.parse(payload.toString('utf8', 1)) as SpoolRecord)[stream] ?? [];
+/** The stream's events in a record, as NDJSON. */
+export function decodeStream(payload: Buffer, stream: StreamName): Buffer | undefined {
+  const mask = payload[0]!;
+  if ((mask & STREAM_BITS[stream]) === 0) return undefined;
+  if ((mask & LINES_FORMAT) === 0) {
+    // A record from before the NDJSON layout (one JSON document), left in a spool by an upgrade.
+    return Buffer.from(ndjson((JSON.parse(payload.toString('utf8', 1)) as SpoolRecord)[stream] ?? []));
+  }
+  let offset = 1;
+  for (const name of STREAMS) {
+    if ((mask & STREAM_BITS[name]) === 0) continue;
+    const length = payload.readUInt32BE(offset);
+    if (name === stream) return payload.subarray(offset + 4, offset + 4 + length);
+    offset += 4 + length;
+  }
+  return undefined;
+}
+
+/** How many events NDJSON holds: one per line, and JSON.stringify never writes a raw newline. */
+function countLines(lines: Buffer): number {
+  let count = 0;
+  for (let at = lines.indexOf(0x0a); at !== -1; at = lines.indexOf(0x0a, at + 1)) count++;
+  return count;
 }
 
 export interface PumpOptions {
@@ -70,13 +101,16 @@ export async function startPump(o: PumpOptions) {
       };
     });
 
-  async function deliver(events: object[]) {
+  async function deliver(lines: Buffer, count: number) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`sink ${name} did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
+    const written = sink.writeLines
+      ? sink.writeLines(lines, count)
+      : sink.write(lines.toString('utf8').split('\n', count).map((line) => JSON.parse(line) as object));
     try {
-      await Promise.race([sink.write(events), timeout]);
+      await Promise.race([written, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -110,12 +144,14 @@ export async function startPump(o: PumpOptions) {
         await Promise.race([log.waitForData(cursor), new Promise<void>((resolve) => (wake = resolve))]);
         continue;
       }
-      const events = records.flatMap((r) => decodeStream(r.payload, stream));
-      if (events.length > 0) {
+      const parts = records.map((r) => decodeStream(r.payload, stream)).filter((p) => p !== undefined);
+      const lines = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      const count = countLines(lines);
+      if (count > 0) {
         const started = process.hrtime.bigint();
         try {
-          await deliver(events);
-          o.onDelivered?.(events.length, Number(process.hrtime.bigint() - started) / 1e9);
+          await deliver(lines, count);
+          o.onDelivered?.(count, Number(process.hrtime.bigint() - started) / 1e9);
           if (failures >= breakerThreshold) logger.info({ sink: name }, 'sink recovered: circuit closed');
           failures = 0;
         } catch (error) {

@@ -91,7 +91,19 @@ const PAID_BY_KIND: Record<Kind, ChannelGroup> = { search: 'Paid Search', social
 const ORGANIC_BY_KIND: Record<Kind, ChannelGroup> = { search: 'Organic Search', social: 'Organic Social', video: 'Organic Video', email: 'Email' };
 const MEDIUM_BY_KIND: Record<Kind, string> = { search: 'organic', social: 'social', video: 'video', email: 'email' };
 
-function platformOf(host: string): [string, Kind] | undefined {
+/** Remembers a pure function of a string for the last few thousand inputs: a visit's events repeat their URLs. */
+function memo<T>(fn: (key: string) => T, size = 10_000): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    if (cache.has(key)) return cache.get(key)!;
+    if (cache.size >= size) cache.clear();
+    const value = fn(key);
+    cache.set(key, value);
+    return value;
+  };
+}
+
+const platformOf = memo((host: string): [string, Kind] | undefined => {
   for (const [pattern, name, kind] of HOSTS) {
     const base = pattern.endsWith('.*') ? pattern.slice(0, -2) : pattern;
     const labels = host.split('.');
@@ -103,16 +115,30 @@ function platformOf(host: string): [string, Kind] | undefined {
     }
   }
   return undefined;
-}
+});
 
-const hostOf = (url: string | undefined) => {
-  if (!url) return undefined;
+const parseHost = memo((url: string) => {
   try {
     return new URL(url).hostname.toLowerCase() || undefined;
   } catch {
     return undefined;
   }
-};
+});
+const hostOf = (url: string | undefined) => (url ? parseHost(url) : undefined);
+
+/** UTM parameters and click ids in a landing URL (shared by every event that has it: not to be changed). */
+const campaignInUrl = memo((url: string): { utm: Record<string, string>; clickIds: Record<string, string> } => {
+  const utm: Record<string, string> = {};
+  const clickIds: Record<string, string> = {};
+  try {
+    const params = new URL(url).searchParams;
+    for (const key of CAMPAIGN_KEYS) if (params.get(`utm_${key}`)) utm[key] = params.get(`utm_${key}`)!;
+    for (const key of Object.keys(CLICK_IDS)) if (params.get(key)) clickIds[key] = params.get(key)!;
+  } catch {
+    // not a URL: no campaign from it
+  }
+  return { utm, clickIds };
+});
 
 export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (touch: TouchInput) => Channel {
   const patterns = rules.map((rule) => (rule.when.mediumPattern ? new RegExp(rule.when.mediumPattern, 'i') : undefined));
@@ -172,8 +198,8 @@ export function touchFromContext(context: Record<string, unknown> | undefined): 
   const touch: TouchInput = { referrer: str(last.referrer) ?? str(page.referrer), landingUrl: str(last.landingUrl) ?? str(page.url) };
   touch.pageHost = hostOf(str(page.url));
 
-  const utm: NonNullable<TouchInput['utm']> = {};
-  const clickIds: Record<string, string> = {};
+  let utm: NonNullable<TouchInput['utm']> = {};
+  let clickIds: Record<string, string> = {};
   const lastUtm = isRecord(last.utm) ? last.utm : undefined;
   const campaign = isRecord(ctx.campaign) ? ctx.campaign : undefined;
   if (lastUtm) for (const key of CAMPAIGN_KEYS) if (str(lastUtm[key])) utm[key] = str(lastUtm[key]);
@@ -183,13 +209,7 @@ export function touchFromContext(context: Record<string, unknown> | undefined): 
     if (str(campaign.name)) utm.campaign = str(campaign.name);
   }
   if (Object.keys(utm).length === 0 && Object.keys(clickIds).length === 0 && touch.landingUrl) {
-    try {
-      const params = new URL(touch.landingUrl).searchParams;
-      for (const key of CAMPAIGN_KEYS) if (params.get(`utm_${key}`)) utm[key] = params.get(`utm_${key}`)!;
-      for (const key of Object.keys(CLICK_IDS)) if (params.get(key)) clickIds[key] = params.get(key)!;
-    } catch {
-      // not a URL: no campaign from it
-    }
+    ({ utm, clickIds } = campaignInUrl(touch.landingUrl));
   }
   if (Object.keys(utm).length) touch.utm = utm;
   if (Object.keys(clickIds).length) touch.clickIds = clickIds;

@@ -38,11 +38,26 @@ export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: E
   const classify = createChannelClassifier(channels);
   const hashPii = pii && createPiiHasher(pii);
 
+  // Every event of a request shares its receive time: formatted once per request.
+  let formattedFor: Date | undefined;
+  let receivedAt = '';
+
+  // Fields are assigned one by one rather than spread or destructured with a rest: on this path,
+  // per event, V8's object rest is several times slower.
   return (source: TouchpointEvent, request: RequestFacts): EnrichedEvent => {
-    const { skewFlag, ...time } = stampTime(source, request.receivedAt, request.sentAt);
+    if (request.receivedAt !== formattedFor) {
+      formattedFor = request.receivedAt;
+      receivedAt = formattedFor.toISOString();
+    }
+    const time = stampTime(source, request.receivedAt, request.sentAt, receivedAt);
     const context: Context = { ...source.context };
-    const event = { ...source, ...time, messageId: source.messageId ?? uuidv4(), context } as EnrichedEvent;
-    if (skewFlag !== undefined) context.clockSkew = { ms: skewFlag, corrected: false };
+    const event = { ...source, context } as EnrichedEvent;
+    event.timestamp = time.timestamp;
+    if (time.originalTimestamp !== undefined) event.originalTimestamp = time.originalTimestamp;
+    if (time.sentAt !== undefined) event.sentAt = time.sentAt;
+    event.receivedAt = time.receivedAt;
+    event.messageId ??= uuidv4();
+    if (time.skewFlag !== undefined) context.clockSkew = { ms: time.skewFlag, corrected: false };
 
     const ip = context.ip ?? request.ip;
     if (ip) {
@@ -60,7 +75,10 @@ export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: E
       const facts = parseUserAgent(userAgent);
       if (facts.browser && context.browser === undefined) context.browser = facts.browser;
       if (facts.os && context.os === undefined) context.os = facts.os;
-      if (facts.device) context.device = { ...facts.device, ...(context.device as object | undefined) };
+      if (facts.device) {
+        // A single spread when the event has no device of its own (the common case) is much cheaper.
+        context.device = context.device === undefined ? { ...facts.device } : { ...facts.device, ...(context.device as object) };
+      }
       if (facts.bot) context.bot = true;
     }
 

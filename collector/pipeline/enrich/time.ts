@@ -15,8 +15,13 @@ export interface TimeFields {
  * clock skew as Segment does: receivedAt − (sentAt − originalTimestamp). A skew over ±24 h is
  * not corrected; the client time is kept and the event flagged in `context.clockSkew`.
  */
-export function stampTime(event: TouchpointEvent, receivedAt: Date, batchSentAt: string | undefined): TimeFields & { skewFlag?: number } {
-  const receivedAt_ = receivedAt.toISOString();
+export function stampTime(
+  event: TouchpointEvent,
+  receivedAt: Date,
+  batchSentAt: string | undefined,
+  // The same for every event of a request: the caller may format it once.
+  receivedAt_ = receivedAt.toISOString(),
+): TimeFields & { skewFlag?: number } {
   const original = event.timestamp;
   const sent = event.sentAt ?? batchSentAt;
   const fields: TimeFields & { skewFlag?: number } = { timestamp: original ?? receivedAt_, receivedAt: receivedAt_ };

@@ -1,0 +1,29 @@
+import { bench, describe } from 'vitest';
+// @ts-expect-error: the plain ESM payload shared with `npm run bench:collector`
+import { makeBatch } from '../bench/payload.mjs';
+import { createEnricher } from './enrich';
+import { createIngest } from './ingest';
+
+// `npm run bench:pipeline`: the CPU a request's events cost before the spool — validation and
+// enrichment of one realistic 20-event batch, against JSON.parse of the same body as the floor.
+const bodies: string[] = Array.from({ length: 500 }, (_, i) => makeBatch(i));
+const ingest = createIngest({ enrich: createEnricher({ anonymizeIp: true }), routeBots: false });
+const request = {
+  writeKeyName: 'demo',
+  receivedAt: new Date('2026-11-24T10:00:01Z'),
+  ip: '203.0.113.7',
+  userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)',
+  sentAt: '2026-11-24T10:00:00.500Z',
+  bodyBytes: 15_000,
+};
+let n = 0;
+
+describe('one 20-event request', () => {
+  bench('JSON.parse only (floor)', () => {
+    JSON.parse(bodies[n++ % bodies.length]!);
+  });
+  bench('JSON.parse + validate + enrich', () => {
+    const { batch } = JSON.parse(bodies[n++ % bodies.length]!);
+    ingest(batch, request);
+  });
+});
