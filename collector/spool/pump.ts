@@ -18,18 +18,27 @@ const LINES_FORMAT = 0x80;
  */
 export function encodeRecord(record: SpoolRecord): Buffer {
   let mask = LINES_FORMAT;
-  const parts: Buffer[] = [Buffer.alloc(1)];
+  let size = 1;
+  const sections: { lines: string; bytes: number }[] = [];
   for (const stream of STREAMS) {
     const events = record[stream];
     if (!events?.length) continue;
     mask |= STREAM_BITS[stream];
-    const lines = Buffer.from(ndjson(events));
-    const length = Buffer.allocUnsafe(4);
-    length.writeUInt32BE(lines.length);
-    parts.push(length, lines);
+    const lines = ndjson(events);
+    const bytes = Buffer.byteLength(lines);
+    sections.push({ lines, bytes });
+    size += 4 + bytes;
   }
-  parts[0]![0] = mask;
-  return Buffer.concat(parts);
+  // Written straight into one buffer: a request's events are copied once.
+  const payload = Buffer.allocUnsafe(size);
+  payload[0] = mask;
+  let offset = 1;
+  for (const { lines, bytes } of sections) {
+    payload.writeUInt32BE(bytes, offset);
+    payload.write(lines, offset + 4);
+    offset += 4 + bytes;
+  }
+  return payload;
 }
 
 /** The stream's events in a record, as NDJSON. */

@@ -57,6 +57,22 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
   let closed = false;
   let groups = 0;
   const waiters = new Set<() => void>();
+  // One read handle per segment, shared by the pumps (positional reads), closed when it is dropped.
+  const readers = new Map<number, Promise<FileHandle>>();
+  const reader = (segment: number) => {
+    let handle = readers.get(segment);
+    if (!handle) {
+      handle = open(join(dir, fileName(segment)), 'r');
+      readers.set(segment, handle);
+      handle.catch(() => readers.delete(segment));
+    }
+    return handle;
+  };
+  const closeReader = async (segment: number) => {
+    const handle = readers.get(segment);
+    readers.delete(segment);
+    await handle?.then((h) => h.close()).catch(() => {});
+  };
 
   async function drain() {
     while (pending.length > 0) {
@@ -129,13 +145,8 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
         }
         const length = Math.min(end - at.offset, Math.max(budget, HEADER));
         const buffer = Buffer.allocUnsafe(length);
-        const file = await open(join(dir, fileName(at.segment)), 'r');
-        try {
-          const { bytesRead } = await file.read(buffer, 0, length, at.offset);
-          if (bytesRead !== length) throw new Error(`spool segment ${at.segment} is shorter than recorded`);
-        } finally {
-          await file.close();
-        }
+        const { bytesRead } = await (await reader(at.segment)).read(buffer, 0, length, at.offset);
+        if (bytesRead !== length) throw new Error(`spool segment ${at.segment} is shorter than recorded`);
         let offset = 0;
         while (offset + HEADER <= length) {
           const size = buffer.readUInt32BE(offset);
@@ -184,6 +195,7 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
       for (const segment of [...sizes.keys()]) {
         if (segment < position.segment && segment !== current) {
           sizes.delete(segment);
+          await closeReader(segment);
           await rm(join(dir, fileName(segment)), { force: true });
         }
       }
@@ -193,6 +205,7 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
       closed = true;
       await writing;
       for (const wake of waiters) wake();
+      await Promise.all([...readers.keys()].map(closeReader));
       await handle.close();
     },
   };

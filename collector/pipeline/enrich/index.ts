@@ -31,7 +31,7 @@ export interface EnricherOptions {
 /**
  * The enrichment steps, in order: time, message id, geo and IP, user agent and bot flag,
  * channel, device id, PII hashing. Each step is its own module with its own test.
- * The event is the validator's fresh copy, so the steps may change it in place.
+ * The event must be the validator's fresh copy: the steps change it in place.
  */
 export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: EnricherOptions) {
   const parseUserAgent = createUserAgentParser();
@@ -42,16 +42,16 @@ export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: E
   let formattedFor: Date | undefined;
   let receivedAt = '';
 
-  // Fields are assigned one by one rather than spread or destructured with a rest: on this path,
-  // per event, V8's object rest is several times slower.
+  // The event is changed in place, never copied: V8 gives an object made by a spread no cached
+  // transitions, so each property added to it after costs microseconds (the collector's hot spot).
   return (source: TouchpointEvent, request: RequestFacts): EnrichedEvent => {
     if (request.receivedAt !== formattedFor) {
       formattedFor = request.receivedAt;
       receivedAt = formattedFor.toISOString();
     }
     const time = stampTime(source, request.receivedAt, request.sentAt, receivedAt);
-    const context: Context = { ...source.context };
-    const event = { ...source, context } as EnrichedEvent;
+    const event = source as EnrichedEvent;
+    const context: Context = (event.context ??= {});
     event.timestamp = time.timestamp;
     if (time.originalTimestamp !== undefined) event.originalTimestamp = time.originalTimestamp;
     if (time.sentAt !== undefined) event.sentAt = time.sentAt;
@@ -76,7 +76,7 @@ export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: E
       if (facts.browser && context.browser === undefined) context.browser = facts.browser;
       if (facts.os && context.os === undefined) context.os = facts.os;
       if (facts.device) {
-        // A single spread when the event has no device of its own (the common case) is much cheaper.
+        // The parser's facts are shared by every event with that user agent: copied, not changed.
         context.device = context.device === undefined ? { ...facts.device } : { ...facts.device, ...(context.device as object) };
       }
       if (facts.bot) context.bot = true;
