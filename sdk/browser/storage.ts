@@ -1,5 +1,5 @@
 import { createStore, promisifyRequest } from 'idb-keyval';
-import { createMemoryStore, type KeyValueStore } from '../core/store';
+import type { KeyValueStore } from '../core/store';
 import { ANON_KEY } from '../core/tracker';
 
 export interface BrowserStoreOptions {
@@ -28,10 +28,8 @@ function indexedDbStore(): KeyValueStore {
 function localStorageStore(): KeyValueStore {
   const ls = localStorage;
   return {
-    get: async (key) => {
-      const value = ls.getItem(key);
-      return value === null ? undefined : JSON.parse(value);
-    },
+    // A missing key reads as null, which JSON.parse keeps.
+    get: async (key) => JSON.parse(ls.getItem(key)!) ?? undefined,
     setMany: async (entries) => entries.forEach(([key, value]) => ls.setItem(key, JSON.stringify(value))),
     delMany: async (list) => list.forEach((key) => ls.removeItem(key)),
     keys: async (prefix) => Object.keys(ls).filter((k) => k.startsWith(prefix)),
@@ -45,7 +43,7 @@ function localStorageStore(): KeyValueStore {
  * so that subdomains sharing `cookieDomain` share the id.
  */
 export function createBrowserStore({ cookie = true, cookieDomain }: BrowserStoreOptions = {}): KeyValueStore {
-  const memory = createMemoryStore();
+  const memory = new Map<string, unknown>();
   const tiers = [indexedDbStore, localStorageStore];
   let tier: KeyValueStore | undefined;
   let next = 0;
@@ -58,10 +56,7 @@ export function createBrowserStore({ cookie = true, cookieDomain }: BrowserStore
           const make = tiers[next];
           if (!make) return undefined;
           tier = make();
-          if (next > 0) {
-            const keys = await memory.keys('');
-            await tier.setMany(await Promise.all(keys.map(async (k): Promise<[string, unknown]> => [k, await memory.get(k)])));
-          }
+          if (next > 0) await tier.setMany([...memory]);
         }
         return await op(tier);
       } catch {
@@ -71,7 +66,7 @@ export function createBrowserStore({ cookie = true, cookieDomain }: BrowserStore
     }
   }
 
-  const readCookie = () => (cookie ? /(?:^|; )tp_anon=([\w-]{1,64})(?:;|$)/.exec(document.cookie)?.[1] : undefined);
+  const readCookie = () => (cookie ? /(^|; )tp_anon=([\w-]+)/.exec(document.cookie)?.[2] : undefined);
   const writeCookie = (id: unknown) => {
     if (cookie && typeof id == 'string') {
       document.cookie = `${COOKIE}=${id};path=/;max-age=31536000;samesite=lax${cookieDomain ? `;domain=${cookieDomain}` : ''}${location.protocol === 'https:' ? ';secure' : ''}`;
@@ -81,29 +76,31 @@ export function createBrowserStore({ cookie = true, cookieDomain }: BrowserStore
   return {
     async get<T>(key: string) {
       if (key === ANON_KEY) {
-        const id = readCookie() ?? (await attempt((s) => s.get<string>(key))) ?? (await memory.get(key));
+        const id = readCookie() ?? (await attempt((s) => s.get<string>(key))) ?? memory.get(key);
         // Rewritten on every load: a script-set cookie lives only as long as visits keep it fresh.
         writeCookie(id);
         return id as T | undefined;
       }
       const stored = await attempt((s) => s.get<T>(key));
       // Mirrored, so that a tier that fails later hands on what this page adopted too.
-      if (stored === undefined) return memory.get<T>(key);
-      await memory.setMany([[key, stored]]);
+      if (stored === undefined) return memory.get(key) as T | undefined;
+      memory.set(key, stored);
       return stored;
     },
     async setMany(entries) {
-      await memory.setMany(entries);
-      for (const [k, v] of entries) if (k === ANON_KEY) writeCookie(v);
+      for (const [k, v] of entries) {
+        memory.set(k, v);
+        if (k === ANON_KEY) writeCookie(v);
+      }
       await attempt((s) => s.setMany(entries));
     },
     async delMany(list) {
-      await memory.delMany(list);
+      for (const k of list) memory.delete(k);
       await attempt((s) => s.delMany(list));
     },
     async keys(prefix) {
       // The tier is the truth shared by tabs: memory alone cannot know what another tab sent.
-      return (await attempt((s) => s.keys(prefix))) ?? memory.keys(prefix);
+      return (await attempt((s) => s.keys(prefix))) ?? [...memory.keys()].filter((k) => k.startsWith(prefix));
     },
   };
 }

@@ -33,11 +33,9 @@ export function fetchTransport(): Transport {
   };
 }
 
-/** Seconds from either form of Retry-After: delta-seconds or an HTTP date. */
+/** Seconds from either form of Retry-After: delta-seconds or an HTTP date (past: 0; unreadable: undefined). */
 export function parseRetryAfter(value: string | null): number | undefined {
   if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+  const seconds = /^\s*\d/.test(value) ? +value : (Date.parse(value) - Date.now()) / 1000;
+  return seconds > 0 ? seconds : seconds <= 0 ? 0 : undefined;
 }

@@ -19,7 +19,7 @@ export interface DeliveryOptions {
   now: () => number;
   log: (...args: unknown[]) => void;
   /** Runs a send while no other tab of the site sends (see `TrackerOptions.lock`). */
-  lock: <T>(task: () => Promise<T>) => Promise<T>;
+  lock?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export interface Delivery {
@@ -97,7 +97,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     cancelTimer();
     // Sends from a page being hidden must start now, before it is frozen: no lock, no store read.
     // What they send stays stored until confirmed, so at worst a tab re-sends it and de-dup drops it.
-    sending = (keepalive ? (task: () => Promise<void>) => task() : o.lock)(async () => {
+    sending = ((!keepalive && o.lock) || ((task: () => Promise<void>) => task()))(async () => {
       if (!keepalive) await o.queue.load();
       while (o.queue.size() > 0) {
         if ((await send(o.queue.peek(o.maxBatchEvents, o.maxBatchBytes), keepalive)) === 'retry') return;

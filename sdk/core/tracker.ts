@@ -88,7 +88,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     uuid = uuid4,
     now = Date.now,
     random = Math.random,
-    lock = (task) => task(),
+    lock,
   } = options ?? ({} as TrackerOptions);
   const store = neverFailingStore(givenStore);
   const plugins: Plugin[] = [];

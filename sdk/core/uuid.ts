@@ -6,11 +6,10 @@
 export function uuid4(): string {
   const c = globalThis.crypto;
   if (c.randomUUID) return c.randomUUID();
-  const bytes = c.getRandomValues(new Uint8Array(31));
-  let i = 0;
-  // The template's 4 is the version; y takes the variant bits 10xx, each x a random digit.
-  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (ch) => {
-    const b = bytes[i++]!;
-    return (ch == 'x' ? b & 15 : (b & 3) | 8).toString(16);
-  });
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 15) | 64; // version 4
+  b[8] = (b[8]! & 63) | 128; // variant 10xx
+  let id = '';
+  for (let i = 0; i < 16; i++) id += (i == 4 || i == 6 || i == 8 || i == 10 ? '-' : '') + (b[i]! + 256).toString(16).slice(1);
+  return id;
 }
