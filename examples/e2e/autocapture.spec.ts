@@ -1,16 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readStream } from './ndjson';
+import { snippet } from './snippet';
 
 // The full script-tag build (page views, clicks, attribution, sessions) on a small single-page app.
 // The page is served by the test itself on the collector's origin; the SDK comes from the collector.
 function appHtml() {
-  return `<!doctype html><html><head><title>SPA</title><script>
-    !function(w,d){var t=w.touchpoint=w.touchpoint||[];if(t.init)return;
-    ["init","track","page","screen","identify","alias","group","reset","flush"].forEach(function(m){
-    t[m]=function(){t.push([m].concat([].slice.call(arguments)))}});
-    var s=d.createElement("script");s.async=!0;s.src="/touchpoint.full.min.js";d.head.appendChild(s)}(window,document);
-    touchpoint.init({ writeKey: 'demo', endpoint: '' });
-  </script></head><body>
+  return `<!doctype html><html><head><title>SPA</title>${snippet('/touchpoint.full.min.js')}</head><body>
     <nav><a id="to-a" href="/spa/a" onclick="event.preventDefault(); history.pushState({}, '', '/spa/a')">A</a>
     <a href="https://partner.example/offer" data-tp-campaign="spring-sale" data-tp-slot="hero">Partner offer</a>
     <button class="buy">Buy <b>now</b></button>

@@ -1,19 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_PORT } from '../../playwright.config';
+import { snippet } from './snippet';
 
 // The anonymous id in real Chromium: kept in IndexedDB and in a first-party cookie, which can be
 // shared by a site's subdomains (`cookieDomain`). The chromium launch maps *.touchpoint.test to
 // the collector, so two subdomains of one site can be visited for real.
 
-function appHtml(options: Record<string, unknown>) {
-  return `<!doctype html><html><head><title>Identity</title><script>
-    !function(w,d){var t=w.touchpoint=w.touchpoint||[];if(t.init)return;
-    ["init","track","page","screen","identify","alias","group","reset","flush"].forEach(function(m){
-    t[m]=function(){t.push([m].concat([].slice.call(arguments)))}});
-    var s=d.createElement("script");s.async=!0;s.src="/touchpoint.min.js";d.head.appendChild(s)}(window,document);
-    touchpoint.init(${JSON.stringify({ writeKey: 'demo', endpoint: '', ...options })});
-  </script></head><body></body></html>`;
-}
+const appHtml = (options: Record<string, unknown>) =>
+  `<!doctype html><html><head><title>Identity</title>${snippet('/touchpoint.min.js', options)}</head><body></body></html>`;
 
 async function anonymousIdAt(page: Page, url: string, options: Record<string, unknown> = {}): Promise<string> {
   await page.route('**/id/**', (route) => route.fulfill({ contentType: 'text/html', body: appHtml(options) }));
