@@ -2,7 +2,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { MAX_BATCH_BYTES } from '../sdk/protocol/limits';
@@ -14,6 +13,7 @@ import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { writeKeyAuth } from './middleware/auth';
 import { jsonBody } from './middleware/body';
+import { ingestCors } from './middleware/cors';
 import { deviceId } from './middleware/device-id';
 import { loadShed } from './middleware/load-shed';
 import { allowedOrigin } from './middleware/origin';
@@ -139,16 +139,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     }),
   );
 
-  app.use(
-    '/v1/*',
-    cors({
-      origin: (origin) => (keys.acceptsOrigin(origin) ? origin : null),
-      allowMethods: ['POST', 'GET', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'Authorization', 'Content-Encoding', 'X-Write-Key'],
-      credentials: settings.deviceCookie !== undefined,
-      maxAge: 86400,
-    }),
-  );
+  app.use('/v1/*', ingestCors({ acceptsOrigin: (origin) => keys.acceptsOrigin(origin), credentials: settings.deviceCookie !== undefined }));
   app.route('/v1/pixel', pixelRoutes({ keys, ingest, deliver, clientIp: ipOf, logger, onUnauthorised: () => metrics.pixelUnauthorised.inc() }));
   app.use(
     '/v1/*',

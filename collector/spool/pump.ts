@@ -126,17 +126,35 @@ export async function startPump(o: PumpOptions) {
   }
 
   // If the cursor cannot be saved (a full disk), delivery goes on from memory: a crash then only
-  // means re-delivery, which the idempotent sinks absorb.
-  async function saveCursor(next: Position) {
+  // means re-delivery, which the idempotent sinks absorb. One write is in flight at a time and
+  // carries the latest cursor, so under load saves coalesce instead of queueing.
+  let saving: Promise<void> | undefined;
+  let unsaved = false;
+  let savedAt = 0;
+  function persistCursor() {
+    unsaved = true;
+    saving ??= (async () => {
+      const tmp = `${cursorFile}.tmp`;
+      while (unsaved) {
+        unsaved = false;
+        savedAt = Date.now();
+        try {
+          await writeFile(tmp, JSON.stringify(cursor));
+          await rename(tmp, cursorFile);
+        } catch (error) {
+          logger.warn({ sink: name, err: error }, 'cannot save the spool cursor');
+        }
+      }
+      saving = undefined;
+    })();
+  }
+
+  // Past records with nothing for this sink, the cursor is saved at most once a second: reading
+  // them again after a crash delivers nothing.
+  function advance(next: Position, delivered: boolean) {
     cursor = next;
     for (const listener of listeners) listener();
-    const tmp = `${cursorFile}.tmp`;
-    try {
-      await writeFile(tmp, JSON.stringify(cursor));
-      await rename(tmp, cursorFile);
-    } catch (error) {
-      logger.warn({ sink: name, err: error }, 'cannot save the spool cursor');
-    }
+    if (delivered || Date.now() - savedAt >= 1000) persistCursor();
   }
 
   const loop = (async () => {
@@ -172,7 +190,7 @@ export async function startPump(o: PumpOptions) {
           continue;
         }
       }
-      await saveCursor(records.at(-1)!.next);
+      advance(records.at(-1)!.next, count > 0);
     }
   })();
 
@@ -197,6 +215,8 @@ export async function startPump(o: PumpOptions) {
       stopped = true;
       wake?.();
       await loop.catch((error) => logger.error({ sink: name, err: error }, 'pump stopped on an error'));
+      persistCursor();
+      await saving;
       for (const listener of listeners) listener();
     },
   };

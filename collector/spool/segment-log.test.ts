@@ -24,6 +24,23 @@ describe('segment log', () => {
     await log.close();
   });
 
+  it('serves the newest records from memory exactly as they read back from disk', async () => {
+    const log = await openSegmentLog({ dir, segmentBytes: 64, tailBytes: 200 });
+    const appended = [];
+    for (let i = 0; i < 12; i++) appended.push(await log.append(Buffer.from(`payload-${i}-`.padEnd(20 + i, '.'))));
+    const fromDisk = await openSegmentLog({ dir, segmentBytes: 64, tailBytes: 0 });
+    // From every record's start and end (segment ends included), with small and large budgets.
+    for (const from of [{ segment: 0, offset: 0 }, ...appended.flatMap((a) => [a.position, a.next])]) {
+      for (const budget of [1, 70, 1 << 20]) {
+        const memory = await log.read(from, budget);
+        const disk = await fromDisk.read(from, budget);
+        expect(memory.map((r) => [r.position, r.next, r.payload.toString()])).toEqual(disk.map((r) => [r.position, r.next, r.payload.toString()]));
+      }
+    }
+    await fromDisk.close();
+    await log.close();
+  });
+
   it('shares one write and one fsync between concurrent appends (group commit)', async () => {
     const log = await openSegmentLog({ dir });
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(Buffer.from(`record-${i}`))));

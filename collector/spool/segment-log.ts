@@ -21,6 +21,8 @@ export interface SegmentLogOptions {
   segmentBytes?: number;
   /** fdatasync each group of appends before they resolve (off only for benchmarks and tests). */
   fsync?: boolean;
+  /** The newest records are kept in memory up to this size too, so pumps that keep up read no disk. */
+  tailBytes?: number;
 }
 
 const HEADER = 8; // u32 length + u32 crc32
@@ -40,7 +42,7 @@ interface Pending {
  * fdatasync serves every request waiting. On open, a torn record at the end of the last segment
  * (a crash mid-write) is cut off; everything acknowledged before it is intact.
  */
-export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsync = true }: SegmentLogOptions) {
+export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsync = true, tailBytes = 4 * 1024 * 1024 }: SegmentLogOptions) {
   await mkdir(dir, { recursive: true });
   const segments = (await readdir(dir)).map((f) => NAME.exec(f)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
   const sizes = new Map<number, number>();
@@ -67,6 +69,39 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
       handle.catch(() => readers.delete(segment));
     }
     return handle;
+  };
+  // The newest durable records, oldest first, as a pump would read them back from disk.
+  const tail: LogRecord[] = [];
+  let tailStart = 0;
+  let tailSize = 0;
+  const remember = (record: LogRecord) => {
+    tail.push(record);
+    tailSize += HEADER + record.payload.length;
+    while (tailSize > tailBytes && tailStart < tail.length) tailSize -= HEADER + tail[tailStart++]!.payload.length;
+    if (tailStart > 1024) {
+      tail.splice(0, tailStart);
+      tailStart = 0;
+    }
+  };
+  /** Records from `from` out of memory, or undefined if `from` is not in the tail. */
+  const fromTail = (from: Position, maxBytes: number): LogRecord[] | undefined => {
+    let lo = tailStart;
+    let hi = tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (comparePositions(tail[mid]!.position, from) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === tail.length) return comparePositions(from, { segment: current, offset: size }) === 0 && lo > tailStart ? [] : undefined;
+    const starts = comparePositions(tail[lo]!.position, from) === 0 || (lo > tailStart && comparePositions(tail[lo - 1]!.next, from) === 0);
+    if (!starts) return undefined;
+    const records: LogRecord[] = [];
+    let budget = maxBytes;
+    for (let i = lo; i < tail.length && (budget > 0 || records.length === 0); i++) {
+      records.push(tail[i]!);
+      budget -= HEADER + tail[i]!.payload.length;
+    }
+    return records;
   };
   const closeReader = async (segment: number) => {
     const handle = readers.get(segment);
@@ -98,7 +133,9 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
         for (const p of group) {
           const position = { segment: current, offset };
           offset += p.frame.length;
-          p.resolve({ position, next: { segment: current, offset } });
+          const next = { segment: current, offset };
+          remember({ position, next, payload: p.frame.subarray(HEADER) });
+          p.resolve({ position, next });
         }
         for (const wake of waiters) wake();
         waiters.clear();
@@ -127,6 +164,8 @@ export async function openSegmentLog({ dir, segmentBytes = 16 * 1024 * 1024, fsy
 
     /** Durable records from `from`, up to about `maxBytes`, crossing into later segments as needed. */
     async read(from: Position, maxBytes: number): Promise<LogRecord[]> {
+      const recent = fromTail(from, maxBytes);
+      if (recent) return recent;
       const records: LogRecord[] = [];
       let at = from;
       let budget = maxBytes;

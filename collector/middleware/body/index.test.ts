@@ -80,6 +80,9 @@ describe('jsonBody', () => {
     const deep = appWith(10_000_000);
     const nested = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
     expect((await post(deep, nested(64))).status).toBe(200);
+    expect((await post(deep, nested(65))).status).toBe(400);
+    expect((await post(deep, `{"a":${'['.repeat(63)}${']'.repeat(63)}}`)).status).toBe(200);
+    expect((await post(deep, `{"a":${'['.repeat(64)}${']'.repeat(64)}}`)).status).toBe(400);
     const res = await post(deep, nested(100_000));
     expect(res.status).toBe(400);
     expect((await res.json()).error).toContain('nested deeper than 64');

@@ -31,7 +31,7 @@ export interface EnricherOptions {
 /**
  * The enrichment steps, in order: time, message id, geo and IP, user agent and bot flag,
  * channel, device id, PII hashing. Each step is its own module with its own test.
- * The event must be the validator's fresh copy: the steps change it in place.
+ * The steps change the event in place: it must be one the caller owns (the parsed body or zod's copy).
  */
 export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: EnricherOptions) {
   const parseUserAgent = createUserAgentParser();
