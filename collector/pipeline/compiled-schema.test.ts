@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { eventSchema } from '../../sdk/protocol/schemas';
+import { batchEnvelopeSchema, eventSchema } from '../../sdk/protocol/schemas';
 // @ts-expect-error: the plain ESM payload shared with `npm run bench:collector`
 import { makeBatch } from '../bench/payload.mjs';
 import { compileAcceptor } from './compiled-schema';
@@ -79,6 +79,17 @@ describe('compileAcceptor', () => {
     expect(accepts({ ...bases[0], context: { library: { name: 'a', version: '1', extra: 1 } } })).toBe(false);
     // context itself is loose: unknown fields there are kept, and accepted as they are
     expect(accepts({ ...bases[0], context: { campaign: { source: 'x' } } })).toBe(true);
+  });
+
+  it('accepts batch envelopes as they are, and leaves odd ones to zod', () => {
+    const envelope = compileAcceptor(batchEnvelopeSchema);
+    const body = JSON.parse(makeBatch(3));
+    expect(envelope(body)).toBe(true);
+    expect(batchEnvelopeSchema.parse(body)).toStrictEqual(body);
+    expect(envelope({ ...body, extra: 1 })).toBe(false);
+    expect(envelope({ ...body, batch: {} })).toBe(false);
+    expect(envelope({ ...body, sentAt: 'yesterday' })).toBe(false);
+    expect(envelope({ batch: [] })).toBe(true);
   });
 
   it('never accepts for a schema it cannot compile', () => {

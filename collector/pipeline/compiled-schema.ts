@@ -20,6 +20,7 @@ type Def = {
   shape?: Record<string, z.ZodType>;
   catchall?: z.ZodType;
   innerType?: z.ZodType;
+  element?: z.ZodType;
   values?: unknown[];
   keyType?: z.ZodType;
   valueType?: z.ZodType;
@@ -63,6 +64,10 @@ function compile(schema: z.ZodType): Acceptor | undefined {
     }
     case 'object':
       return compileObject(def);
+    case 'array': {
+      const item = compile(def.element!);
+      return def.checks?.length || !item ? undefined : (v) => Array.isArray(v) && v.every(item);
+    }
     case 'union': {
       if (!def.discriminator) return undefined;
       return compileDiscriminated(def.discriminator, def.options!);
@@ -99,7 +104,6 @@ function compileObject(def: Def): Acceptor | undefined {
   // which changes the value: then zod decides.
   const catchall = def.catchall && defOf(def.catchall).type === 'unknown';
   if (def.catchall && !catchall) return undefined;
-  const known = new Set(fields.map(([key]) => key));
   const refinements: ((v: unknown) => unknown)[] = [];
   for (const check of def.checks ?? []) {
     const c = check._zod.def;
@@ -108,8 +112,18 @@ function compileObject(def: Def): Acceptor | undefined {
   }
   return (v) => {
     if (!isPlainObject(v)) return false;
-    for (const [key, accept] of fields) if (!accept(v[key])) return false;
-    if (!catchall) for (const key in v) if (!known.has(key)) return false;
+    let present = 0;
+    for (const [key, accept] of fields) {
+      const value = v[key];
+      if (value !== undefined) present++;
+      if (!accept(value)) return false;
+    }
+    // Any key beyond the known ones present (JSON has no undefined values) is one zod would strip.
+    if (!catchall) {
+      let keys = 0;
+      for (const _ in v) keys++;
+      if (keys !== present) return false;
+    }
     for (const refine of refinements) if (refine(v) !== true) return false;
     return true;
   };

@@ -1,9 +1,11 @@
 import { Hono, type Context as HonoContext } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { z } from 'zod';
 import { MAX_BATCH_EVENTS } from '../../sdk/protocol/limits';
 import { batchEnvelopeSchema, formatIssues } from '../../sdk/protocol/schemas';
 import type { BatchResponse, EventType } from '../../sdk/protocol/types';
 import type { CollectorEnv } from '../hono-env';
+import { compileAcceptor } from '../pipeline/compiled-schema';
 import type { IngestInput, Ingest } from '../pipeline/ingest';
 import { StorageUnavailableError, type createDeliver } from '../pipeline/deliver';
 
@@ -12,6 +14,8 @@ export interface IngestRoutesOptions {
   deliver: ReturnType<typeof createDeliver>;
   clientIp: (c: HonoContext) => string | undefined;
 }
+
+const envelopeAsIs = compileAcceptor(batchEnvelopeSchema);
 
 const SINGLE_EVENT_TYPES: readonly EventType[] = ['track', 'page', 'screen', 'identify', 'group', 'alias'];
 
@@ -42,7 +46,8 @@ export function ingestRoutes({ ingest, deliver, clientIp }: IngestRoutesOptions)
   }
 
   routes.post('/batch', (c) => {
-    const envelope = batchEnvelopeSchema.safeParse(c.get('body'));
+    const body = c.get('body');
+    const envelope = envelopeAsIs(body) ? { success: true as const, data: body as z.infer<typeof batchEnvelopeSchema> } : batchEnvelopeSchema.safeParse(body);
     if (!envelope.success) throw new HTTPException(400, { message: `malformed batch: ${formatIssues(envelope.error)}` });
     const { batch, sentAt, context } = envelope.data;
     if (batch.length > MAX_BATCH_EVENTS) {

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ndjson, type Sink } from '../sinks/sink';
@@ -10,6 +11,8 @@ export type SpoolRecord = Partial<Record<StreamName, object[]>>;
 const STREAMS: readonly StreamName[] = ['events', 'failed', 'bots'];
 const STREAM_BITS: Record<StreamName, number> = { events: 1, failed: 2, bots: 4 };
 const LINES_FORMAT = 0x80;
+/** A saved cursor, JSON padded with spaces: `{"segment":…,"offset":…}` never needs more. */
+const CURSOR_BYTES = 64;
 
 /**
  * A record is one byte saying which streams it holds, then each stream's events as NDJSON
@@ -66,6 +69,17 @@ function countLines(lines: Buffer): number {
   return count;
 }
 
+/** A saved cursor; one never written (an empty file) or unreadable means from the start. */
+function parseCursor(text: string): Position {
+  try {
+    const { segment, offset } = JSON.parse(text) as Position;
+    if (Number.isSafeInteger(segment) && Number.isSafeInteger(offset) && segment >= 0 && offset >= 0) return { segment, offset };
+  } catch {
+    // empty or torn: fall through
+  }
+  return { segment: 0, offset: 0 };
+}
+
 export interface PumpOptions {
   name: string;
   stream: StreamName;
@@ -95,7 +109,10 @@ export async function startPump(o: PumpOptions) {
   const { name, stream, sink, log, logger, batchBytes = 1024 * 1024, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
   await mkdir(o.cursorDir, { recursive: true });
   const cursorFile = join(o.cursorDir, `${name.replace(/[^\w.-]/g, '_')}.json`);
-  let cursor: Position = await readFile(cursorFile, 'utf8').then((t) => JSON.parse(t) as Position, () => ({ segment: 0, offset: 0 }));
+  let cursor: Position = await readFile(cursorFile, 'utf8').then(parseCursor, () => ({ segment: 0, offset: 0 }));
+  // Rewritten in place, padded to a fixed width: one small write per save, which a killed process
+  // makes whole or not at all. (A cursor that cannot be read means re-delivery, never loss.)
+  const cursorHandle = await open(cursorFile, constants.O_RDWR | constants.O_CREAT);
   let failures = 0;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -134,13 +151,12 @@ export async function startPump(o: PumpOptions) {
   function persistCursor() {
     unsaved = true;
     saving ??= (async () => {
-      const tmp = `${cursorFile}.tmp`;
       while (unsaved) {
         unsaved = false;
         savedAt = Date.now();
         try {
-          await writeFile(tmp, JSON.stringify(cursor));
-          await rename(tmp, cursorFile);
+          const text = Buffer.from(JSON.stringify(cursor).padEnd(CURSOR_BYTES));
+          await cursorHandle.write(text, 0, CURSOR_BYTES, 0);
         } catch (error) {
           logger.warn({ sink: name, err: error }, 'cannot save the spool cursor');
         }
@@ -217,6 +233,7 @@ export async function startPump(o: PumpOptions) {
       await loop.catch((error) => logger.error({ sink: name, err: error }, 'pump stopped on an error'));
       persistCursor();
       await saving;
+      await cursorHandle.close();
       for (const listener of listeners) listener();
     },
   };

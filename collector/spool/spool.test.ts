@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -114,5 +114,24 @@ describe('spool', () => {
     await reopened.append({ events: [ev('b0')] });
     await expect.poll(() => second.events.length).toBe(1);
     expect(second.events).toEqual([ev('b0')]);
+  });
+
+  it('starts a sink over from the beginning when its cursor was never written or is torn', async () => {
+    for (const saved of ['', '{"segment":1,"off', 'garbage']) {
+      const first = recordingSink();
+      const spool = await open([{ name: 's', stream: 'events', sink: first }]);
+      await spool.append({ events: [ev('x')] });
+      await expect.poll(() => first.events.length).toBe(1);
+      await spool.close();
+      spools = [];
+      await writeFile(join(dir, 'cursors', 's.json'), saved);
+      const again = recordingSink();
+      await open([{ name: 's', stream: 'events', sink: again }]);
+      // Re-delivered rather than lost (the NDJSON and warehouse sinks absorb the repeat).
+      await expect.poll(() => again.events.some((e) => e.messageId === 'x')).toBe(true);
+      await Promise.all(spools.map((s) => s.close()));
+      spools = [];
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
