@@ -110,23 +110,20 @@ function compileObject(def: Def): Acceptor | undefined {
     if (c.check !== 'custom' || !c.fn || c.when) return undefined;
     refinements.push(c.fn);
   }
-  return (v) => {
-    if (!isPlainObject(v)) return false;
-    let present = 0;
-    for (const [key, accept] of fields) {
-      const value = v[key];
-      if (value !== undefined) present++;
-      if (!accept(value)) return false;
-    }
+  // Generated code, like zod's own fast path: each field read is a named property load V8 can
+  // cache per shape, where a loop over the keys would make every read a generic lookup (3x slower).
+  const source = [
+    'if (!isPlainObject(v)) return false;',
+    'let present = 0, x;',
+    ...fields.map(([key], i) => `x = v[${JSON.stringify(key)}]; if (x !== undefined) present++; if (!field${i}(x)) return false;`),
     // Any key beyond the known ones present (JSON has no undefined values) is one zod would strip.
-    if (!catchall) {
-      let keys = 0;
-      for (const _ in v) keys++;
-      if (keys !== present) return false;
-    }
-    for (const refine of refinements) if (refine(v) !== true) return false;
-    return true;
-  };
+    catchall ? '' : 'let keys = 0; for (const _ in v) keys++; if (keys !== present) return false;',
+    ...refinements.map((_, i) => `if (refine${i}(v) !== true) return false;`),
+    'return true;',
+  ].join('\n');
+  const names = ['isPlainObject', ...fields.map((_, i) => `field${i}`), ...refinements.map((_, i) => `refine${i}`)];
+  const make = new Function(...names, `return (v) => {\n${source}\n};`) as (...args: unknown[]) => Acceptor;
+  return make(isPlainObject, ...fields.map(([, accept]) => accept), ...refinements);
 }
 
 function compileDiscriminated(discriminator: string, options: z.ZodType[]): Acceptor | undefined {

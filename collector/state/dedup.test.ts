@@ -34,13 +34,18 @@ describe.each(stores)('%s de-dup', (_name, make) => {
 });
 
 describe('memory de-dup bounds', () => {
-  it('expires ids after the window', async () => {
+  it('remembers ids for at least the window and forgets them before twice the window', async () => {
     let now = 0;
     const dedup = createMemoryDedup({ windowSeconds: 10, maxEntries: 100, now: () => now });
     await dedup.claim(['a']);
     now = 9_999;
     expect(await dedup.claim(['a'])).toEqual([false]);
+    now = 19_999;
+    expect(await dedup.claim(['a'])).toEqual([false]);
     now = 20_000;
+    expect(await dedup.claim(['a'])).toEqual([true]);
+    // after a long quiet spell both generations are gone
+    now = 100_000;
     expect(await dedup.claim(['a'])).toEqual([true]);
   });
 

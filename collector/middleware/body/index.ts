@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { HTTPException } from 'hono/http-exception';
 import type { MiddlewareHandler } from 'hono';
@@ -33,16 +34,15 @@ export function jsonBody({ maxBytes, maxDepth = 64 }: JsonBodyOptions): Middlewa
     // Under @hono/node-server, read Node's request stream itself: building a web ReadableStream
     // for the body costs more than the rest of the parsing.
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    let chunks: AsyncIterable<Uint8Array>;
+    let bytes: Uint8Array;
     if (incoming) {
-      chunks = encoding === 'gzip' ? incoming.pipe(createGunzip()) : incoming;
+      bytes = await readNodeStream(encoding === 'gzip' ? incoming.pipe(createGunzip()) : incoming, maxBytes);
     } else {
       const raw = c.req.raw.body;
       if (!raw) throw new HTTPException(400, { message: 'empty body: send a JSON object' });
       const stream = encoding === 'gzip' ? raw.pipeThrough(new DecompressionStream('gzip')) : raw;
-      chunks = stream as unknown as AsyncIterable<Uint8Array>; // Node's web streams are async iterable
+      bytes = await readCapped(stream as unknown as AsyncIterable<Uint8Array>, maxBytes); // Node's web streams are async iterable
     }
-    const bytes = await readCapped(chunks, maxBytes);
     if (bytes.byteLength === 0) throw new HTTPException(400, { message: 'empty body: send a JSON object' });
     let body: unknown;
     try {
@@ -62,6 +62,26 @@ export function jsonBody({ maxBytes, maxDepth = 64 }: JsonBodyOptions): Middlewa
     c.set('bodyBytes', bytes.byteLength);
     await next();
   };
+}
+
+/** A Node stream, read with events (an async iterator costs a promise per chunk), with the same cap. */
+function readNodeStream(stream: Readable, maxBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    stream.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total <= maxBytes) return void chunks.push(chunk);
+      // Destroyed over the cap: a gzip bomb inflates no further.
+      stream.destroy();
+      reject(tooLarge(maxBytes));
+    });
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)));
+    // An error, or a close before the end: a corrupt gzip stream or an upload cut short.
+    const cut = () => reject(new HTTPException(400, { message: 'malformed body: the gzip stream is corrupt or the upload was cut' }));
+    stream.once('error', cut);
+    stream.once('close', cut);
+  });
 }
 
 async function readCapped(stream: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
