@@ -47,6 +47,9 @@ export async function openSpool(o: SpoolOptions) {
         cursorDir: join(o.dir, 'cursors'),
         logger: o.logger,
         timeoutMs: o.sinkTimeoutMs,
+        // Acknowledged at the spool, events can wait a few ms to go to a sink together; when the
+        // request waits for the sinks, they go at once.
+        lingerMs: o.ack === 'spool' ? 10 : 0,
         onDelivered: (count, seconds) => o.onDelivered?.(name, count, seconds),
         onFailure: () => o.onFailure?.(name),
       }),

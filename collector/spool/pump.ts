@@ -89,6 +89,11 @@ export interface PumpOptions {
   logger: Logger;
   /** Bytes of spool read per delivery. */
   batchBytes?: number;
+  /**
+   * Deliveries start at most this often while less than `batchBytes` waits: under load each
+   * delivery (a sink write and a cursor save) then carries many requests instead of one or two.
+   */
+  lingerMs?: number;
   /** A write that takes longer counts as failed (a stalled sink must not hold the pump forever). */
   timeoutMs?: number;
   /** Failures in a row that open the circuit. */
@@ -106,7 +111,7 @@ export type BreakerState = 'closed' | 'retrying' | 'open';
  * /readyz) and probes with single attempts. A slow or dead sink holds only its own pump.
  */
 export async function startPump(o: PumpOptions) {
-  const { name, stream, sink, log, logger, batchBytes = 1024 * 1024, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
+  const { name, stream, sink, log, logger, batchBytes = 1024 * 1024, lingerMs = 0, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
   await mkdir(o.cursorDir, { recursive: true });
   const cursorFile = join(o.cursorDir, `${name.replace(/[^\w.-]/g, '_')}.json`);
   let cursor: Position = await readFile(cursorFile, 'utf8').then(parseCursor, () => ({ segment: 0, offset: 0 }));
@@ -173,8 +178,15 @@ export async function startPump(o: PumpOptions) {
     if (delivered || Date.now() - savedAt >= 1000) persistCursor();
   }
 
+  let startedAt = 0;
   const loop = (async () => {
     while (!stopped) {
+      const wait = startedAt + lingerMs - Date.now();
+      if (wait > 0 && log.bytesFrom(cursor) < batchBytes) {
+        await sleep(wait);
+        if (stopped) break; // woken by stop(): its wake is spent
+      }
+      startedAt = Date.now();
       const records = await log.read(cursor, batchBytes).catch((error: Error) => {
         logger.error({ sink: name, err: error }, 'cannot read the spool');
         return null;

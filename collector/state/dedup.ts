@@ -42,10 +42,14 @@ export function createMemoryDedup({ windowSeconds, maxEntries, now = Date.now }:
       const t = now();
       if (t - startedAt >= windowMs) turn(t);
       return ids.map((id) => {
-        if (current.has(id) || previous.has(id)) return false;
-        if (current.size >= perGeneration) turn(t);
-        current.add(id);
-        return true;
+        if (previous.has(id)) return false;
+        if (current.size >= perGeneration) {
+          if (current.has(id)) return false;
+          turn(t);
+        }
+        // add and has in one lookup: the size grows only for a new id
+        const size = current.size;
+        return current.add(id).size > size;
       });
     },
     async release(ids) {

@@ -69,16 +69,26 @@ function readNodeStream(stream: Readable, maxBytes: number): Promise<Uint8Array>
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    let done = false;
     stream.on('data', (chunk: Buffer) => {
       total += chunk.length;
       if (total <= maxBytes) return void chunks.push(chunk);
       // Destroyed over the cap: a gzip bomb inflates no further.
+      done = true;
       stream.destroy();
       reject(tooLarge(maxBytes));
     });
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)));
-    // An error, or a close before the end: a corrupt gzip stream or an upload cut short.
-    const cut = () => reject(new HTTPException(400, { message: 'malformed body: the gzip stream is corrupt or the upload was cut' }));
+    stream.once('end', () => {
+      done = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    });
+    // An error, or a close before the end: a corrupt gzip stream or an upload cut short. (The
+    // close that follows every end must not build an error: that costs as much as the parse.)
+    const cut = () => {
+      if (done) return;
+      done = true;
+      reject(new HTTPException(400, { message: 'malformed body: the gzip stream is corrupt or the upload was cut' }));
+    };
     stream.once('error', cut);
     stream.once('close', cut);
   });

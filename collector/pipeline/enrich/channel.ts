@@ -94,11 +94,20 @@ const MEDIUM_BY_KIND: Record<Kind, string> = { search: 'organic', social: 'socia
 /** Remembers a pure function of a string for the last few thousand inputs: a visit's events repeat their URLs. */
 function memo<T>(fn: (key: string) => T, size = 10_000): (key: string) => T {
   const cache = new Map<string, T>();
+  // A batch's events mostly repeat the previous one's URL: a string compare, not a hash of it.
+  let lastKey: string | undefined;
+  let lastValue: T;
   return (key) => {
-    if (cache.has(key)) return cache.get(key)!;
-    if (cache.size >= size) cache.clear();
-    const value = fn(key);
-    cache.set(key, value);
+    if (key === lastKey) return lastValue;
+    let value: T;
+    if (cache.has(key)) value = cache.get(key)!;
+    else {
+      if (cache.size >= size) cache.clear();
+      value = fn(key);
+      cache.set(key, value);
+    }
+    lastKey = key;
+    lastValue = value;
     return value;
   };
 }

@@ -14,12 +14,17 @@ export interface UserAgentFacts {
  */
 export function createUserAgentParser({ cacheSize = 2000 } = {}): (userAgent: string) => UserAgentFacts {
   const cache = new Map<string, UserAgentFacts>();
+  // A request's events share one user agent: compared with the last one before hashing it.
+  let last: [string, UserAgentFacts] | undefined;
   return (userAgent) => {
-    const hit = cache.get(userAgent);
-    if (hit) return hit;
-    const facts = parse(userAgent.slice(0, 512));
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
-    cache.set(userAgent, facts);
+    if (last?.[0] === userAgent) return last[1];
+    let facts = cache.get(userAgent);
+    if (!facts) {
+      facts = parse(userAgent.slice(0, 512));
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+      cache.set(userAgent, facts);
+    }
+    last = [userAgent, facts];
     return facts;
   };
 }
