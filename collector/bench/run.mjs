@@ -11,7 +11,15 @@ const here = new URL('.', import.meta.url).pathname;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// Long enough for both servers to reach their steady state (JIT, heap size) before measuring.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const PORT = 18_790;
+
+/** CPU time of a process, all threads, in ms (utime + stime, in clock ticks of 10 ms). */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function rssOf(pid) {
   try {
@@ -40,6 +48,13 @@ async function stop(server) {
   rmSync(server.dir, { recursive: true, force: true });
 }
 
+async function measure(server, args) {
+  const before = cpuMsOf(server.child.pid);
+  const result = await load(server, args);
+  result.cpuMsPerRequest = (cpuMsOf(server.child.pid) - before) / (result.statuses[200] ?? 1);
+  return result;
+}
+
 function load(server, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(here, 'load.mjs'), `http://127.0.0.1:${server.port}`, ...args.map(String)]);
@@ -58,11 +73,13 @@ const medianRun = (runs) => runs.find((r) => r.requestsPerSecond === median(runs
 const baseline = await start('bare node:http baseline', join(here, 'baseline.mjs'), PORT);
 const collector = await start('touchpoint collector', join(here, '../../dist/collector/server.js'), PORT + 1);
 const servers = [baseline, collector];
-for (const server of servers) await load(server, [2, CONNECTIONS]); // warm-up
+for (const server of servers) await load(server, [WARMUP_SECONDS, CONNECTIONS]);
 const ratios = [];
+const cpuRatios = [];
 for (let round = 0; round < ROUNDS; round++) {
-  for (const server of servers) server.max.push(await load(server, [SECONDS, CONNECTIONS]));
+  for (const server of servers) server.max.push(await measure(server, [SECONDS, CONNECTIONS]));
   ratios.push(collector.max.at(-1).requestsPerSecond / baseline.max.at(-1).requestsPerSecond);
+  cpuRatios.push(baseline.max.at(-1).cpuMsPerRequest / collector.max.at(-1).cpuMsPerRequest);
 }
 for (const server of servers) {
   server.best = medianRun(server.max);
@@ -71,14 +88,17 @@ for (const server of servers) {
 await Promise.all(servers.map(stop));
 
 const fmt = (n, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
-console.log(`\n${ROUNDS} rounds of ${SECONDS} s per server, taken in turn; ${CONNECTIONS} connections, 20 events per request (${fmt(baseline.best.bodyBytes)} B), loopback, ${cpus().length} cores`);
+console.log(`\n${WARMUP_SECONDS} s warm-up, then ${ROUNDS} rounds of ${SECONDS} s per server, taken in turn; ${CONNECTIONS} connections, 20 events per request (${fmt(baseline.best.bodyBytes)} B), loopback, ${cpus().length} cores`);
 console.log('Medians of the rounds; latency at half of each server\'s median max rate (open loop).\n');
-console.log('| server | requests/s | events/s | p50 ms | p99 ms | p50 / p99 ms at half max rate | peak RSS MB | requests/s per round |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| server | requests/s | events/s | p50 ms | p99 ms | p50 / p99 ms at half max rate | peak RSS MB | CPU ms per request | requests/s per round |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const s of servers) {
   const b = s.best;
-  console.log(`| ${s.name} | ${fmt(b.requestsPerSecond)} | ${fmt(b.eventsPerSecond)} | ${fmt(b.p50, 2)} | ${fmt(b.p99, 2)} | ${fmt(s.half.p50, 2)} / ${fmt(s.half.p99, 2)} | ${fmt(s.peak / 1e6)} | ${s.max.map((r) => fmt(r.requestsPerSecond)).join(', ')} |`);
+  const cpu = median(s.max.map((r) => r.cpuMsPerRequest));
+  console.log(`| ${s.name} | ${fmt(b.requestsPerSecond)} | ${fmt(b.eventsPerSecond)} | ${fmt(b.p50, 2)} | ${fmt(b.p99, 2)} | ${fmt(s.half.p50, 2)} / ${fmt(s.half.p99, 2)} | ${fmt(s.peak / 1e6)} | ${fmt(cpu, 3)} | ${s.max.map((r) => fmt(r.requestsPerSecond)).join(', ')} |`);
 }
 const statuses = collector.max.flatMap((r) => Object.keys(r.statuses)).filter((code) => code !== '200');
 console.log(`\ncollector / baseline throughput, per round: ${ratios.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(median(ratios), 2)}`);
+// CPU per request (the server process, all threads) moves less with the machine's noise than requests/s.
+console.log(`baseline / collector CPU per request, per round: ${cpuRatios.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(median(cpuRatios), 2)}`);
 if (statuses.length) console.log(`non-200 answers from the collector: ${[...new Set(statuses)].join(', ')}`);

@@ -50,12 +50,12 @@ describe(`spool: ${REQUESTS} requests of 20 events (${record.length} B), ${IN_FL
   plain = await open(false);
   perRequest = await open(true);
 
-  bench('fsync with group commit (the default)', () => concurrently(grouped), { iterations: 5, warmupIterations: 1 });
+  bench('O_DSYNC with group commit (the default)', () => concurrently(grouped), { iterations: 5, warmupIterations: 1 });
 
-  bench('fsync per request, no group commit', async () => {
-    // The same requests, each waiting for its own write and fsync.
+  bench('O_DSYNC per request, no group commit', async () => {
+    // The same requests, each waiting for its own synchronous write.
     for (let i = 0; i < REQUESTS; i++) await perRequest.append(record);
   }, { iterations: 3, warmupIterations: 1 });
 
-  bench('no fsync (not durable: for comparison only)', () => concurrently(plain), { iterations: 5, warmupIterations: 1 });
+  bench('no sync (not durable: for comparison only)', () => concurrently(plain), { iterations: 5, warmupIterations: 1 });
 });
