@@ -122,8 +122,9 @@ export const collectorSettingsSchema = z.strictObject({
     .prefault({}),
   dedup: z
     .strictObject({
+      /** A message id is remembered at least this long (less than twice it in memory). */
       windowSeconds: z.number().int().positive().default(86_400),
-      /** Bound of the in-memory store (one process); Redis keys expire instead. */
+      /** Bound of the in-memory store (one process), reached first under load; Redis keys expire instead. */
       maxEntries: z.number().int().positive().default(1_000_000),
     })
     .prefault({}),
