@@ -38,9 +38,11 @@ export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: E
   const classify = createChannelClassifier(channels);
   const hashPii = pii && createPiiHasher(pii);
 
-  // Every event of a request shares its receive time: formatted once per request.
+  // Every event of a request shares its receive time and IP: formatted and anonymised once.
   let formattedFor: Date | undefined;
   let receivedAt = '';
+  let lastIp: string | undefined;
+  let lastStoredIp: string | undefined;
 
   // The event is changed in place, never copied: V8 gives an object made by a spread no cached
   // transitions, so each property added to it after costs microseconds (the collector's hot spot).
@@ -65,7 +67,11 @@ export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: E
         const location = geo(ip);
         if (location) context.location = location;
       }
-      const stored = anonymize ? anonymizeIp(ip) : ip;
+      if (ip !== lastIp) {
+        lastIp = ip;
+        lastStoredIp = anonymize ? anonymizeIp(ip) : ip;
+      }
+      const stored = lastStoredIp;
       if (stored) context.ip = stored;
       else delete context.ip;
     }

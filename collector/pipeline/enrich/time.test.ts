@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stampTime } from './time';
+import { isoTime, stampTime } from './time';
 
 const receivedAt = new Date('2026-11-24T10:00:00.000Z');
 const track = (extra: object = {}) => ({ type: 'track' as const, event: 'x', anonymousId: 'a', ...extra });
@@ -32,3 +32,23 @@ describe('stampTime', () => {
     expect(bare).toEqual({ timestamp: receivedAt.toISOString(), receivedAt: receivedAt.toISOString() });
   });
 });
+
+describe('isoTime', () => {
+  it('formats exactly as Date#toISOString, across days, leap years, centuries and the range ends', () => {
+    const samples = [0, -1, 1, 999, 1000, 86_399_999, 86_400_000, -86_400_001, Date.parse('2024-02-29T23:59:59.999Z'),
+      Date.parse('2000-03-01T00:00:00Z'), Date.parse('1900-02-28T12:00:00Z'), Date.parse('9999-12-31T23:59:59.999Z'),
+      253_402_300_800_000, -62_198_755_200_001, 8.64e15, -8.64e15, 1.7, -1.7, 1_795_826_508_333.9];
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 48_271) % 2_147_483_647; // a fixed pseudo-random walk over ±300,000 years
+      samples.push(Math.round(((seed / 2_147_483_647) * 2 - 1) * 8.64e15 * (i % 2 ? 1 : 1e-4)));
+    }
+    for (const ms of samples) expect(isoTime(ms), String(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('throws the same RangeError as Date for times it cannot represent', () => {
+    expect(() => isoTime(8.64e15 + 1)).toThrow(RangeError);
+    expect(() => isoTime(Number.NaN)).toThrow(RangeError);
+  });
+});
+

@@ -3,6 +3,44 @@ import type { TouchpointEvent } from '../../../sdk/protocol/types';
 /** Beyond this, a clock is not skewed but wrong (or the event was queued offline for days). */
 export const MAX_SKEW_MS = 24 * 60 * 60 * 1000;
 
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let formattedDay = NaN;
+let dayPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, from a cached date part and tables for the time of day: the
+ * built-in costs ~0.8 µs, and every event with a client time needs one (its corrected timestamp).
+ */
+export function isoTime(ms: number): string {
+  const t = Math.trunc(ms); // as Date does
+  if (!(Math.abs(t) <= 8.64e15)) return new Date(t).toISOString(); // out of range: Date's own error
+  const day = Math.floor(t / DAY_MS) * DAY_MS;
+  if (day !== formattedDay) {
+    formattedDay = day;
+    dayPrefix = new Date(day).toISOString().slice(0, -13); // 'YYYY-MM-DDT' (or '+YYYYYY-MM-DDT')
+  }
+  let rest = t - day;
+  const millis = rest % 1000;
+  rest = (rest - millis) / 1000;
+  const seconds = rest % 60;
+  rest = (rest - seconds) / 60;
+  const minutes = rest % 60;
+  return `${dayPrefix}${TWO_DIGITS[(rest - minutes) / 60]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
+}
+
+let parsedText: string | undefined;
+let parsedMs = NaN;
+/** Date.parse, remembering the last text: a batch's events share its sentAt. */
+function parseSentAt(text: string): number {
+  if (text !== parsedText) {
+    parsedText = text;
+    parsedMs = Date.parse(text);
+  }
+  return parsedMs;
+}
+
 export interface TimeFields {
   timestamp: string;
   originalTimestamp?: string;
@@ -28,8 +66,8 @@ export function stampTime(
   if (original) fields.originalTimestamp = original;
   if (sent) fields.sentAt = sent;
   if (original && sent) {
-    const skew = Date.parse(sent) - receivedAt.getTime();
-    if (Math.abs(skew) <= MAX_SKEW_MS) fields.timestamp = new Date(Date.parse(original) - skew).toISOString();
+    const skew = parseSentAt(sent) - receivedAt.getTime();
+    if (Math.abs(skew) <= MAX_SKEW_MS) fields.timestamp = isoTime(Date.parse(original) - skew);
     else fields.skewFlag = skew;
   }
   return fields;
