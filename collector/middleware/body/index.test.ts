@@ -1,4 +1,7 @@
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
@@ -94,4 +97,33 @@ describe('jsonBody', () => {
     expect(res.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('finishes the request when a gzip upload is cut off, over a real socket', async () => {
+    // Before, the inflater waited forever: the request never ended and stayed counted as in flight.
+    const app = new Hono<CollectorEnv>();
+    const outcomes: number[] = [];
+    app.use('*', async (c, next) => {
+      await next();
+      outcomes.push(c.res.status);
+    });
+    app.onError((e, c) => c.json({ error: e.message }, e instanceof HTTPException ? e.status : 500));
+    app.post('/', jsonBody({ maxBytes: 1 << 20 }), (c) => c.json({ ok: true }));
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      const gz = gzipSync(JSON.stringify({ batch: Array.from({ length: 200 }, (_, i) => ({ event: `e${i}` })) }));
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`POST / HTTP/1.1\r\nhost: x\r\ncontent-encoding: gzip\r\ncontent-length: ${gz.length}\r\n\r\n`);
+      socket.write(gz.subarray(0, gz.length >> 1));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      await expect.poll(() => outcomes).toEqual([400]);
+    } finally {
+      server.close();
+    }
+  });
 });
+

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import { HTTPException } from 'hono/http-exception';
 import type { MiddlewareHandler } from 'hono';
@@ -34,15 +35,11 @@ export function jsonBody({ maxBytes, maxDepth = 64 }: JsonBodyOptions): Middlewa
     // Under @hono/node-server, read Node's request stream itself: building a web ReadableStream
     // for the body costs more than the rest of the parsing.
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    let bytes: Uint8Array;
-    if (incoming) {
-      bytes = await readNodeStream(encoding === 'gzip' ? incoming.pipe(createGunzip()) : incoming, maxBytes);
-    } else {
-      const raw = c.req.raw.body;
-      if (!raw) throw new HTTPException(400, { message: 'empty body: send a JSON object' });
-      const stream = encoding === 'gzip' ? raw.pipeThrough(new DecompressionStream('gzip')) : raw;
-      bytes = await readCapped(stream as unknown as AsyncIterable<Uint8Array>, maxBytes); // Node's web streams are async iterable
-    }
+    let source: Readable;
+    if (incoming) source = incoming;
+    else if (c.req.raw.body) source = Readable.fromWeb(c.req.raw.body as WebReadableStream);
+    else throw new HTTPException(400, { message: 'empty body: send a JSON object' });
+    const bytes = await readCapped(encoding === 'gzip' ? gunzipped(source) : source, maxBytes);
     if (bytes.byteLength === 0) throw new HTTPException(400, { message: 'empty body: send a JSON object' });
     let body: unknown;
     try {
@@ -64,8 +61,18 @@ export function jsonBody({ maxBytes, maxDepth = 64 }: JsonBodyOptions): Middlewa
   };
 }
 
-/** A Node stream, read with events (an async iterator costs a promise per chunk), with the same cap. */
-function readNodeStream(stream: Readable, maxBytes: number): Promise<Uint8Array> {
+/** The body inflated. `pipe` leaves the inflater waiting when the upload is cut: it is failed then. */
+function gunzipped(source: Readable): Readable {
+  const gunzip = createGunzip();
+  source.once('error', (error) => gunzip.destroy(error));
+  source.once('close', () => {
+    if (!source.readableEnded) gunzip.destroy(new Error('upload cut'));
+  });
+  return source.pipe(gunzip);
+}
+
+/** Reads a stream with events (an async iterator costs a promise per chunk), up to a cap. */
+function readCapped(stream: Readable, maxBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -92,23 +99,6 @@ function readNodeStream(stream: Readable, maxBytes: number): Promise<Uint8Array>
     stream.once('error', cut);
     stream.once('close', cut);
   });
-}
-
-async function readCapped(stream: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    // Leaving the loop early (over the cap) destroys the stream: a gzip bomb inflates no further.
-    for await (const chunk of stream) {
-      total += chunk.byteLength;
-      if (total > maxBytes) throw tooLarge(maxBytes);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof HTTPException) throw error;
-    throw new HTTPException(400, { message: 'malformed body: the gzip stream is corrupt or the upload was cut' });
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 /** Whether objects and arrays nest more than `levels` deep below `value`; stops as soon as they do. */
