@@ -102,3 +102,5 @@ console.log(`\ncollector / baseline throughput, per round: ${ratios.map((r) => f
 // CPU per request (the server process, all threads) moves less with the machine's noise than requests/s.
 console.log(`baseline / collector CPU per request, per round: ${cpuRatios.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(median(cpuRatios), 2)}`);
 if (statuses.length) console.log(`non-200 answers from the collector: ${[...new Set(statuses)].join(', ')}`);
+const duplicates = collector.max.reduce((sum, r) => sum + r.duplicates, 0);
+if (duplicates) console.log(`events the collector took for duplicates (and did not store): ${fmt(duplicates)}; the figures above are not valid`);
