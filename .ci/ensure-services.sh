@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
-# What the tests need beyond Node packages: Debian's Chromium (Playwright cannot download browsers
-# here) and Debian's ClickHouse server (the ClickHouse sink test starts its own instance).
+# What the tests need beyond Node packages: Debian's Chromium (ensure-chromium.sh) and Debian's
+# ClickHouse server (the ClickHouse sink test starts its own instance).
 # PostgreSQL, MariaDB, Redis and NATS run on every machine; start them if one has stopped.
 set -euo pipefail
 SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v clickhouse-server >/dev/null || missing+=(clickhouse-server)
-if [ ${#missing[@]} -gt 0 ]; then
+bash "$(dirname "$0")/ensure-chromium.sh"
+if ! command -v clickhouse-server >/dev/null; then
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  $SUDO apt-get install -y -qq clickhouse-server >/dev/null
 fi
 
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -1,11 +1,16 @@
 import { bench, describe } from 'vitest';
 // @ts-expect-error: the plain ESM payload shared with `npm run bench:collector`
 import { makeBatch } from '../bench/payload.mjs';
+import { ndjson } from '../sinks/sink';
+import { encodeRecord } from '../spool/pump';
 import { createEnricher } from './enrich';
 import { createIngest } from './ingest';
 
 // `npm run bench:pipeline`: the CPU a request's events cost before the spool — validation and
-// enrichment of one realistic 20-event batch, against JSON.parse of the same body as the floor.
+// enrichment of one realistic 20-event batch, against JSON.parse of the same body as the floor —
+// and the whole JSON work of a request in the collector (parse, validate, enrich, serialise the
+// enriched events into a spool record) against the bare-Node baseline's (parse, serialise the
+// events as sent).
 const bodies: string[] = Array.from({ length: 500 }, (_, i) => makeBatch(i));
 const ingest = createIngest({ enrich: createEnricher({ anonymizeIp: true }), routeBots: false });
 const request = {
@@ -25,5 +30,15 @@ describe('one 20-event request', () => {
   bench('JSON.parse + validate + enrich', () => {
     const { batch } = JSON.parse(bodies[n++ % bodies.length]!);
     ingest(batch, request);
+  });
+});
+
+describe('one 20-event request, all its JSON work', () => {
+  bench('baseline: JSON.parse + NDJSON of the events as sent', () => {
+    ndjson(JSON.parse(bodies[n++ % bodies.length]!).batch);
+  });
+  bench('collector: JSON.parse + validate + enrich + spool record', () => {
+    const { batch } = JSON.parse(bodies[n++ % bodies.length]!);
+    encodeRecord({ events: ingest(batch, request).accepted });
   });
 });
