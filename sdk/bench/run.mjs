@@ -24,13 +24,15 @@ for (const [name, code] of Object.entries(fixtures)) {
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 const page = await browser.newPage();
-await page.route('http://collector.test/**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"success":true,"accepted":0,"duplicates":0,"rejected":[]}' }));
-await page.goto('http://collector.test/').catch(() => {});
+// The page and the collector share a localhost origin: a secure context, as the https pages the SDK
+// runs on in production are, so ids come from crypto.randomUUID and not the plain-http fallback.
+await page.route('http://localhost:8123/**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"success":true,"accepted":0,"duplicates":0,"rejected":[]}' }));
+await page.goto('http://localhost:8123/').catch(() => {});
 await page.setContent('<!doctype html><title>bench</title>');
 await page.addScriptTag({ content: fixtures['script tag (dist/touchpoint.min.js)'] });
 const result = await page.evaluate(async () => {
   const tp = window.touchpoint;
-  tp.init({ writeKey: 'bench', endpoint: 'http://collector.test' });
+  tp.init({ writeKey: 'bench', endpoint: 'http://localhost:8123' });
   await tp.flush(); // the stored state has loaded
   const longTasks = [];
   new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
