@@ -17,8 +17,8 @@ export interface FingerprintSet {
  * `Set` of strings they took ~90 MB, and every major collection under load walked them.
  *
  * Two different strings share a fingerprint with odds of about size / 2⁶⁴ per lookup
- * (5 × 10⁻¹⁴ with a million held). The seed is random per set, so ids cannot be chosen to pile
- * into one probe run.
+ * (5 × 10⁻¹⁴ with a million held). The seed is random per set: ids made to pile into one probe
+ * run would have to guess it.
  *
  * Open addressing with linear probing, at most half full, doubling as it fills.
  * An all-zero slot is empty: a fingerprint that hashes to zero is stored as 1.
