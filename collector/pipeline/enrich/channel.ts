@@ -1,3 +1,5 @@
+import { memo } from './memo';
+
 /**
  * Default channel grouping (GA4's rules, plus the Chinese platforms), from the touch that brought
  * the visitor: UTM parameters, ad click ids, referrer, or the mini-program scene.
@@ -91,26 +93,8 @@ const PAID_BY_KIND: Record<Kind, ChannelGroup> = { search: 'Paid Search', social
 const ORGANIC_BY_KIND: Record<Kind, ChannelGroup> = { search: 'Organic Search', social: 'Organic Social', video: 'Organic Video', email: 'Email' };
 const MEDIUM_BY_KIND: Record<Kind, string> = { search: 'organic', social: 'social', video: 'video', email: 'email' };
 
-/** Remembers a pure function of a string for the last few thousand inputs: a visit's events repeat their URLs. */
-function memo<T>(fn: (key: string) => T, size = 10_000): (key: string) => T {
-  const cache = new Map<string, T>();
-  // A batch's events mostly repeat the previous one's URL: a string compare, not a hash of it.
-  let lastKey: string | undefined;
-  let lastValue: T;
-  return (key) => {
-    if (key === lastKey) return lastValue;
-    let value: T;
-    if (cache.has(key)) value = cache.get(key)!;
-    else {
-      if (cache.size >= size) cache.clear();
-      value = fn(key);
-      cache.set(key, value);
-    }
-    lastKey = key;
-    lastValue = value;
-    return value;
-  };
-}
+/** Distinct hosts and URLs remembered: a visit's events repeat their URLs. */
+const MEMO_SIZE = 10_000;
 
 const platformOf = memo((host: string): [string, Kind] | undefined => {
   for (const [pattern, name, kind] of HOSTS) {
@@ -124,7 +108,7 @@ const platformOf = memo((host: string): [string, Kind] | undefined => {
     }
   }
   return undefined;
-});
+}, MEMO_SIZE);
 
 const parseHost = memo((url: string) => {
   try {
@@ -132,7 +116,7 @@ const parseHost = memo((url: string) => {
   } catch {
     return undefined;
   }
-});
+}, MEMO_SIZE);
 const hostOf = (url: string | undefined) => (url ? parseHost(url) : undefined);
 
 /** UTM parameters and click ids in a landing URL (shared by every event that has it: not to be changed). */
@@ -147,7 +131,7 @@ const campaignInUrl = memo((url: string): { utm: Record<string, string>; clickId
     // not a URL: no campaign from it
   }
   return { utm, clickIds };
-});
+}, MEMO_SIZE);
 
 export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (touch: TouchInput) => Channel {
   const patterns = rules.map((rule) => (rule.when.mediumPattern ? new RegExp(rule.when.mediumPattern, 'i') : undefined));

@@ -1,5 +1,6 @@
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
+import { memo } from './memo';
 
 export interface UserAgentFacts {
   browser?: { name: string; version?: string };
@@ -10,23 +11,10 @@ export interface UserAgentFacts {
 
 /**
  * Parses user agents into browser / OS / device and a bot flag. Real traffic repeats a few
- * thousand strings, so results are kept in a small LRU instead of parsing every event.
+ * thousand strings, so results are remembered (`memo`) instead of parsing every event.
  */
 export function createUserAgentParser({ cacheSize = 2000 } = {}): (userAgent: string) => UserAgentFacts {
-  const cache = new Map<string, UserAgentFacts>();
-  // A request's events share one user agent: compared with the last one before hashing it.
-  let last: [string, UserAgentFacts] | undefined;
-  return (userAgent) => {
-    if (last?.[0] === userAgent) return last[1];
-    let facts = cache.get(userAgent);
-    if (!facts) {
-      facts = parse(userAgent.slice(0, 512));
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
-      cache.set(userAgent, facts);
-    }
-    last = [userAgent, facts];
-    return facts;
-  };
+  return memo((userAgent) => parse(userAgent.slice(0, 512)), cacheSize);
 }
 
 function parse(userAgent: string): UserAgentFacts {
