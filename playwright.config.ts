@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 
 // Browser journeys run in Debian's Chromium against the real collector built into dist/.
 // Playwright cannot download its own browsers here; `.ci/ensure-chromium.sh` installs Debian's.
-export const E2E_PORT = 18765;
+// E2E_PORT lets two checkouts run their journeys side by side on one machine.
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 18765);
 export const E2E_DATA_DIR = '.tmp/e2e-data';
 
 export default defineConfig({
