@@ -36,7 +36,7 @@ async function setup(options: CollectorOptions = {}, sinks: Partial<Record<'even
     sinks: { events, failed, bots, ...sinks },
   });
   collectors.push(collector);
-  return { app: collector.app, collector, events, failed, bots };
+  return { app: collector.app, admin: collector.adminApp, collector, events, failed, bots };
 }
 
 const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
@@ -146,12 +146,13 @@ describe('POST /v1/batch', () => {
 
   it('answers 503 with Retry-After when the spool is past its high-water mark', async () => {
     const stuck: Sink = { write: () => new Promise(() => {}), close: async () => {} };
-    const { app } = await setup({ spool: { ack: 'spool', maxBytes: 2000, sinkTimeoutMs: 300 } }, { events: stuck });
+    const { app, admin } = await setup({ spool: { ack: 'spool', maxBytes: 2000, sinkTimeoutMs: 300 } }, { events: stuck });
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await post(app, '/v1/batch', { batch: [track(`full-${i}`, { properties: { pad: 'x'.repeat(400) } })] })).status);
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.at(-1)).toBe(503);
     expect((await app.request('/readyz')).status).toBe(503);
+    expect((await (await admin.request('/readyz')).json()).checks.spool).toBe('full');
   });
 });
 
@@ -298,7 +299,7 @@ describe('tracking plan', () => {
 describe('pixel', () => {
   const gifOf = (res: Response) => expect(res.headers.get('content-type')).toBe('image/gif');
   it('always answers a 1x1 GIF that is not cached, and records the event', async () => {
-    const { app, events, failed } = await setup();
+    const { app, admin, events, failed } = await setup();
     const data = Buffer.from(JSON.stringify({ event: 'Email Opened', anonymousId: 'a', properties: { campaign: 'c1' } })).toString('base64url');
     const ok = await app.request(`/v1/pixel/track?writeKey=demo&data=${data}`);
     gifOf(ok);
@@ -311,18 +312,19 @@ describe('pixel', () => {
       gifOf(res);
     }
     expect(failed.events).toHaveLength(1); // the undecodable one, with a known key
-    expect(await (await app.request('/metrics')).text()).toContain('touchpoint_pixel_unauthorised_total 2');
+    expect(await (await admin.request('/metrics')).text()).toContain('touchpoint_pixel_refused_total{reason="unknown key"} 2');
   });
 });
 
 describe('operations', () => {
   it('serves health, readiness, metrics, the SDK bundle, the demo page and JSON 404s', async () => {
-    const { app } = await setup();
+    const { app, admin } = await setup();
     expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
-    expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok', spool: 'ok' } });
+    expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready' });
+    expect(await (await admin.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok', spool: 'ok' } });
     await post(app, '/v1/batch', { batch: [track('x1'), track('x1'), { type: 'track' }] });
     await post(app, '/v1/batch', { batch: [1, 4].map((seq) => track(`seq-${seq}`, { context: { seq } })) });
-    const metrics = await (await app.request('/metrics')).text();
+    const metrics = await (await admin.request('/metrics')).text();
     expect(metrics).toContain('touchpoint_sequence_lost_events 2');
     expect(metrics).toContain('touchpoint_events_accepted_total{source="demo"} 3');
     expect(metrics).toContain('touchpoint_events_duplicate_total{source="demo"} 1');
@@ -339,8 +341,8 @@ describe('operations', () => {
 
   it('is not ready when a sink is failing', async () => {
     const broken: Sink = { write: async () => {}, close: async () => {}, ready: async () => false };
-    const { app } = await setup({}, { failed: broken });
-    const res = await app.request('/readyz');
+    const { admin } = await setup({}, { failed: broken });
+    const res = await admin.request('/readyz');
     expect(res.status).toBe(503);
     expect((await res.json()).checks['sink:failed']).toBe('failing');
   });
@@ -372,7 +374,7 @@ describe('the real server', () => {
         return files.length ? (await readFile(join(dataDir, 'events', files[0]!), 'utf8')).trim().split('\n') : [];
       };
       await expect.poll(async () => (await lines()).length).toBe(1);
-      expect(JSON.parse((await lines())[0]!)).toMatchObject({ messageId: 'srv-1', type: 'track', context: { ip: '127.0.0.1' } });
+      expect(JSON.parse((await lines())[0]!)).toMatchObject({ messageId: 'srv-1', type: 'track', source: 'k', context: { ip: '127.0.0.1' } });
     } finally {
       await collector.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,40 +1,42 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
+import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import { MAX_BATCH_BYTES } from '../sdk/protocol/limits';
-import { clientIp } from './client-ip';
+import { clientBucket, clientIp } from './client-ip';
 import { parseSettings, type CollectorSettings, type CollectorSettingsInput } from './config';
+import { errorResponse, handleError } from './errors';
 import type { CollectorEnv } from './hono-env';
 import { createKeyRing } from './keys';
 import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { writeKeyAuth } from './middleware/auth';
+import { writeKeyFromBody, writeKeyFromHeaders } from './middleware/auth';
 import { jsonBody } from './middleware/body';
+import { createUploadGate } from './middleware/body/upload-gate';
 import { ingestCors } from './middleware/cors';
 import { deviceId } from './middleware/device-id';
 import { loadShed } from './middleware/load-shed';
 import { allowedOrigin } from './middleware/origin';
-import { rateLimit } from './middleware/rate-limit';
 import { packageRoot } from './package-root';
-import { createDeliver } from './pipeline/deliver';
+import { createDeliver, type Delivered, type Sender } from './pipeline/deliver';
 import { createEnricher } from './pipeline/enrich';
 import { openGeoDatabase } from './pipeline/enrich/geo';
-import { createIngest } from './pipeline/ingest';
-import { createSequenceTracker } from './pipeline/sequence';
+import { createIngest, type IngestResult } from './pipeline/ingest';
+import { createScrubber } from './pipeline/scrub';
+import { createSequenceTracker, orderBySequence } from './pipeline/sequence';
 import { loadTrackingPlan } from './pipeline/tracking-plan';
 import { ingestRoutes } from './routes/ingest';
-import { opsRoutes } from './routes/ops';
+import { bearerMatches, opsRoutes, type Readiness } from './routes/ops';
 import { pixelRoutes } from './routes/pixel';
 import { staticRoutes } from './routes/static';
 import { openSinks, type NamedSink } from './sinks';
+import { createNdjsonSink } from './sinks/ndjson';
 import type { Sink } from './sinks/sink';
 import { openSpool, type Spool } from './spool';
 import type { StreamName } from './spool/pump';
 import { createMemoryDedup, type DedupStore } from './state/dedup';
-import { createMemoryRateLimiter, type RateLimiter } from './state/rate-limiter';
+import { createMemoryRateLimiter, type BucketRequest, type RateLimiter } from './state/rate-limiter';
 import { connectRedis, createRedisDedup, createRedisRateLimiter } from './state/redis';
 
 export interface CollectorOptions extends Omit<CollectorSettingsInput, 'sinks'> {
@@ -45,14 +47,25 @@ export interface CollectorOptions extends Omit<CollectorSettingsInput, 'sinks'> 
   demoPagePath?: string;
 }
 
+export interface Listening {
+  port: number;
+  host: string;
+  url: string;
+  /** The admin listener's, when `admin.port` is set. */
+  adminUrl?: string;
+}
+
 export interface Collector {
+  /** The public app: ingest, pixel, SDK bundles, demo page, health and readiness. */
   app: Hono<CollectorEnv>;
+  /** The operator's app (`/metrics`, `/readyz` with its checks): served on `admin.port`. */
+  adminApp: Hono;
   settings: CollectorSettings;
   sinks: NamedSink[];
   spool: Spool;
   metrics: Metrics;
-  /** Listens on the configured host and port (0 picks a free one). */
-  start(): Promise<{ port: number; host: string; url: string }>;
+  /** Listens on the configured host and port (0 picks a free one), and the admin port if set. */
+  start(): Promise<Listening>;
   /** Stops accepting, lets in-flight requests finish, then closes sinks and shared state. */
   stop(): Promise<void>;
 }
@@ -70,10 +83,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const spool = await openSpool({
     ...settings.spool,
     dir: settings.spool.dir ?? join(settings.dataDir, 'spool'),
+    deadLetter: (sink) => createNdjsonSink({ dir: join(settings.dataDir, 'deadletter', sink) }),
     sinks,
     logger,
     onDelivered: (sink, _count, seconds) => metrics.sinkSeconds.observe({ sink, outcome: 'ok' }, seconds),
     onFailure: (sink) => metrics.sinkFailures.inc({ sink }),
+    onDeadLetter: (sink, count) => metrics.deadLetters.inc({ sink }, count),
   });
   metrics.watchSpool(spool);
 
@@ -89,47 +104,64 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       })
     : undefined;
 
-  const enrich = createEnricher({
-    anonymizeIp: settings.ip.anonymize,
-    geo,
-    pii: settings.pii,
-    channels: settings.channels,
-  });
-  const ingest = createIngest({ enrich, plan: plan?.check, routeBots: settings.bots === 'route' });
-  const deliver = createDeliver({ spool, dedup, sequence: createSequenceTracker(), metrics, logger });
-  const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, settings.trustProxy);
+  const enrich = createEnricher({ anonymizeIp: settings.ip.anonymize, geo, pii: settings.pii, channels: settings.channels });
+  const scrub = createScrubber({ anonymizeIp: settings.ip.anonymize, pii: settings.pii });
+  const ingest = createIngest({ enrich, scrub, plan: plan?.check, routeBots: settings.bots === 'route' });
+  const sequence = createSequenceTracker();
+  const deliver = createDeliver({ spool, dedup, order: orderBySequence(sequence), logger });
+  const ipOf = (c: Context) => clientIp(c, settings.trustProxy);
+
+  /** The source of a request and what its rate limits let through: per key, and per key × client for browser keys. */
+  const senderOf = (c: Context<CollectorEnv>): Sender => {
+    const source = c.get('source');
+    const buckets: BucketRequest[] = [];
+    if (source.rateLimit) buckets.push({ bucket: `key:${source.name}`, rate: source.rateLimit });
+    if (source.kind === 'browser' && source.ipRateLimit) buckets.push({ bucket: `ip:${source.name}:${clientBucket(ipOf(c))}`, rate: source.ipRateLimit });
+    return { source: source.name, ...(buckets.length > 0 && { allowance: (wanted, debt) => limiter.take(buckets, wanted, debt) }) };
+  };
+  // A server key's requests come from the backend, not the user: their address and agent say nothing of the user.
+  const requestFacts = (c: Context<CollectorEnv>) =>
+    c.get('source').kind === 'browser'
+      ? { ip: ipOf(c), userAgent: c.req.header('user-agent'), deviceId: c.get('deviceId') }
+      : { deviceId: c.get('deviceId') };
+  const onOutcome = (source: string, result: IngestResult, { accepted, duplicates, limited }: Delivered) => {
+    metrics.accepted.inc({ source }, accepted);
+    if (duplicates) metrics.duplicates.inc({ source }, duplicates);
+    if (limited) metrics.rateLimited.inc({ source }, limited);
+    const bots = result.bots.length + result.accepted.filter((e) => e.context.bot).length;
+    if (bots) metrics.bots.inc(bots);
+    for (const failed of result.failed) metrics.rejected.inc({ source, reason: failed.category });
+    metrics.seqGaps.set(sequence.lost());
+  };
+
+  const ready = async (): Promise<Readiness> => {
+    const checks: Record<string, string> = {};
+    const states = new Map(spool.sinks().map((s) => [s.name, s.state]));
+    for (const { name, sink } of sinks) {
+      const state = states.get(name);
+      checks[`sink:${name}`] = state === 'open' ? 'circuit open' : (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
+    }
+    checks.spool = spool.bytes() < settings.spool.maxBytes ? 'ok' : 'full';
+    if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'failing');
+    return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+  };
+
+  const onError = handleError((error, c) => logger.error({ err: error, path: c.req.path }, 'unhandled error'));
+  const notFound = (c: Context) => errorResponse(c, 404, `no route for ${c.req.method} ${c.req.path}`);
+
+  const adminApp = new Hono();
+  adminApp.onError(onError);
+  adminApp.notFound(notFound);
+  adminApp.route('/', opsRoutes({ metrics, ready, isAdmin: () => true }));
 
   const app = new Hono<CollectorEnv>();
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) {
-      return error.res ?? c.json({ success: false, error: error.message }, error.status);
-    }
-    logger.error({ err: error, path: c.req.path }, 'unhandled error');
-    return c.json({ success: false, error: 'internal error' }, 500);
-  });
-  app.notFound((c) => c.json({ success: false, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError(onError);
+  app.notFound(notFound);
   app.use('*', async (c, next) => {
     await next();
     metrics.requests.inc({ route: c.req.routePath, status: c.res.status });
   });
-
-  app.route(
-    '/',
-    opsRoutes({
-      metrics,
-      ready: async () => {
-        const checks: Record<string, string> = {};
-        const states = new Map(spool.sinks().map((s) => [s.name, s.state]));
-        for (const { name, sink } of sinks) {
-          const state = states.get(name);
-          checks[`sink:${name}`] = state === 'open' ? 'circuit open' : (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
-        }
-        checks.spool = spool.bytes() < settings.spool.maxBytes ? 'ok' : 'full';
-        if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'failing');
-        return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
-      },
-    }),
-  );
+  app.route('/', opsRoutes({ metrics, ready, isAdmin: bearerMatches(settings.admin.token) }));
   const root = sdkBundlePath && demoPagePath ? '' : packageRoot();
   app.route(
     '/',
@@ -139,48 +171,74 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     }),
   );
 
-  app.use('/v1/*', ingestCors({ acceptsOrigin: (origin) => keys.acceptsOrigin(origin), credentials: settings.deviceCookie !== undefined }));
-  app.route('/v1/pixel', pixelRoutes({ keys, ingest, deliver, clientIp: ipOf, logger, onUnauthorised: () => metrics.pixelUnauthorised.inc() }));
-  app.use(
-    '/v1/*',
-    loadShed({ maxInflight: settings.limits.maxInflightRequests, onShed: () => metrics.shed.inc(), onChange: (n) => metrics.inflight.set(n) }),
-    jsonBody({ maxBytes: MAX_BATCH_BYTES }),
-    writeKeyAuth({ keys }),
-    allowedOrigin(),
-    rateLimit({ limiter, clientIp: ipOf, onLimited: (source, scope) => metrics.rateLimited.inc({ source, scope }) }),
-  );
-  if (settings.deviceCookie) app.use('/v1/*', deviceId(settings.deviceCookie));
-  app.route('/v1', ingestRoutes({ ingest, deliver, clientIp: ipOf }));
+  // Load shedding counts authenticated requests being processed; uploads in progress are bounded per client.
+  const shed = loadShed({ maxInflight: settings.limits.maxInflightRequests, onShed: () => metrics.shed.inc(), onChange: (n) => metrics.inflight.set(n) });
+  const uploads = createUploadGate({
+    maxPerClient: settings.limits.maxUploadsPerClient,
+    clientOf: (c) => clientBucket(ipOf(c)),
+    onRefused: () => metrics.uploadsRefused.inc(),
+  });
+  const onRefused = (reason: string) => metrics.unauthorised.inc({ reason });
 
-  let server: ServerType | undefined;
+  app.use('/v1/pixel/*', shed);
+  app.route('/v1/pixel', pixelRoutes({ keys, ingest, deliver, senderOf, requestFacts, logger, onOutcome, onRefused: (reason) => metrics.pixelRefused.inc({ reason }) }));
+
+  const ingestApp = new Hono<CollectorEnv>();
+  ingestApp.use(
+    '*',
+    ingestCors({ keys, credentials: settings.deviceCookie !== undefined }),
+    writeKeyFromHeaders({ keys, onRefused }),
+    jsonBody({ maxBytes: MAX_BATCH_BYTES, timeoutMs: settings.limits.bodyTimeoutMs, admit: uploads.admit }),
+    writeKeyFromBody({ keys, onRefused }),
+    allowedOrigin(),
+    shed,
+  );
+  if (settings.deviceCookie) ingestApp.use('*', deviceId(settings.deviceCookie));
+  ingestApp.route('/', ingestRoutes({ ingest, deliver, senderOf, requestFacts, onOutcome }));
+  app.route('/v1', ingestApp);
+  app.route('/beacon/v1', ingestApp); // RudderStack's beacons
+
+  const servers: ServerType[] = [];
+  const serverOptions = {
+    headersTimeout: settings.limits.headersTimeoutMs,
+    // Headers, body, then the time a request may take to be stored.
+    requestTimeout: settings.limits.headersTimeoutMs + settings.limits.bodyTimeoutMs + 30_000,
+  };
+  const listen = (fetch: (request: Request, env: unknown) => Response | Promise<Response>, port: number, hostname: string) =>
+    new Promise<{ url: string; port: number; host: string }>((resolve, reject) => {
+      const s = serve({ fetch, port, hostname, serverOptions }, (info: AddressInfo) => {
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        resolve({ url: `http://${host}:${info.port}`, port: info.port, host: info.address });
+      });
+      s.once('error', reject);
+      servers.push(s);
+    });
+
   return {
     app,
+    adminApp,
     settings,
     sinks,
     spool,
     metrics,
-    start() {
-      return new Promise((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info: AddressInfo) => {
-          const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-          const url = `http://${host}:${info.port}`;
-          logger.info({ url }, 'collector listening');
-          if (keys.usesDemoKey) logger.warn('no write keys configured (TOUCHPOINT_WRITE_KEYS): accepting the demo key "demo"');
-          resolve({ port: info.port, host: info.address, url });
-        });
-        s.once('error', reject);
-        server = s;
-      });
+    async start() {
+      const listening: Listening = await listen(app.fetch, settings.port, settings.host);
+      if (settings.admin.port !== undefined) listening.adminUrl = (await listen(adminApp.fetch, settings.admin.port, settings.admin.host)).url;
+      logger.info({ url: listening.url, adminUrl: listening.adminUrl }, 'collector listening');
+      if (keys.usesDemoKey) logger.warn('no write keys configured (TOUCHPOINT_WRITE_KEYS): accepting the demo key "demo"');
+      return listening;
     },
     async stop() {
-      const s = server;
-      server = undefined;
-      if (s) {
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          if ('closeIdleConnections' in s) s.closeIdleConnections();
-        });
-      }
+      const running = servers.splice(0);
+      await Promise.all(
+        running.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              if ('closeIdleConnections' in s) s.closeIdleConnections();
+            }),
+        ),
+      );
       plan?.close();
       await spool.close();
       await Promise.all(sinks.map(({ sink }) => sink.close()));

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { DEMO_WRITE_KEY, type WriteKeyConfig } from './config';
 
-/** A write key as the request path uses it. */
+/** A write key as the request path uses it: the source that sends with it. */
 export interface Source {
   key: string;
+  /** Names the source in events (`source`), failed records, metrics and logs, instead of the key itself. */
   name: string;
   kind: 'browser' | 'server';
   /** null: any origin. */
@@ -13,10 +15,23 @@ export interface Source {
 
 export interface KeyRing {
   find(key: string): Source | undefined;
-  /** Whether a CORS preflight from this origin may be answered: some browser key accepts it. */
+  /** Whether some browser key takes requests from this origin (what a preflight can know: it carries no key). */
   acceptsOrigin(origin: string): boolean;
+  /** Whether some browser key lists this origin by name, as credentialed CORS requires. */
+  listsOrigin(origin: string): boolean;
   usesDemoKey: boolean;
 }
+
+/** Whether a request from `origin` may be answered for this source. `null` (sandboxed frames, files) never is. */
+export const sourceAcceptsOrigin = (source: Source, origin: string) =>
+  origin !== 'null' && (source.origins === null || source.origins.has(origin));
+
+/**
+ * A key's name when none is configured: short keys as they are (the demo key stays `demo`),
+ * longer ones as their start and a hash, so two keys that start alike never share a name.
+ */
+export const defaultSourceName = (key: string) =>
+  key.length <= 6 ? key : `${key.slice(0, 6)}-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
 
 export function createKeyRing(configs: readonly WriteKeyConfig[]): KeyRing {
   const usesDemoKey = configs.length === 0;
@@ -27,7 +42,7 @@ export function createKeyRing(configs: readonly WriteKeyConfig[]): KeyRing {
       r && { eventsPerSecond: r.eventsPerSecond, burst: r.burst ?? r.eventsPerSecond * 2 };
     sources.set(c.key, {
       key: c.key,
-      name: ('name' in c && c.name) || c.key.slice(0, 6),
+      name: ('name' in c && c.name) || defaultSourceName(c.key),
       kind: c.kind,
       origins: c.allowedOrigins.includes('*') ? null : new Set(c.allowedOrigins),
       rateLimit: 'rateLimit' in c ? rate(c.rateLimit) : undefined,
@@ -37,7 +52,8 @@ export function createKeyRing(configs: readonly WriteKeyConfig[]): KeyRing {
   const browser = [...sources.values()].filter((s) => s.kind === 'browser');
   return {
     find: (key) => sources.get(key),
-    acceptsOrigin: (origin) => browser.some((s) => s.origins === null || s.origins.has(origin)),
+    acceptsOrigin: (origin) => browser.some((s) => sourceAcceptsOrigin(s, origin)),
+    listsOrigin: (origin) => browser.some((s) => s.origins?.has(origin) === true),
     usesDemoKey,
   };
 }

@@ -6,7 +6,23 @@ export const LOG_REDACTION: LoggerOptions['redact'] = {
   censor: '[redacted]',
 };
 
+/** What an error tells an operator; never its data (a driver's error carries the rows: `sql`, `parameters`, `detail`). */
+const ERROR_FIELDS = ['code', 'errno', 'sqlState', 'syscall', 'status', 'statusCode'] as const;
+
+function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const out: Record<string, unknown> = { type: error.name, message: error.message.slice(0, 2000), stack: error.stack };
+  for (const field of ERROR_FIELDS) {
+    const value = (error as unknown as Record<string, unknown>)[field];
+    if (typeof value === 'string' || typeof value === 'number') out[field] = value;
+  }
+  if (error.cause !== undefined) out.cause = serializeError(error.cause);
+  return out;
+}
+
+export const LOG_SERIALIZERS: LoggerOptions['serializers'] = { err: serializeError };
+
 /** JSON logs on stdout, or on stderr when stdout carries events (the stdout sink). */
 export function createLogger(level: string, { toStderr = false } = {}): Logger {
-  return pino({ name: 'touchpoint-collector', level, redact: LOG_REDACTION }, pino.destination(toStderr ? 2 : 1));
+  return pino({ name: 'touchpoint-collector', level, redact: LOG_REDACTION, serializers: LOG_SERIALIZERS }, pino.destination(toStderr ? 2 : 1));
 }

@@ -13,9 +13,11 @@ export function createMetrics() {
     rejected: new Counter({ name: 'touchpoint_events_rejected_total', help: 'Events sent to the failed stream, by reason', labelNames: ['source', 'reason'], registers }),
     duplicates: new Counter({ name: 'touchpoint_events_duplicate_total', help: 'Events recognised by messageId and not written again', labelNames: ['source'], registers }),
     bots: new Counter({ name: 'touchpoint_events_bot_total', help: 'Events from bots (flagged or routed)', registers }),
-    rateLimited: new Counter({ name: 'touchpoint_rate_limited_total', help: 'Requests answered 429', labelNames: ['source', 'scope'], registers }),
-    pixelUnauthorised: new Counter({ name: 'touchpoint_pixel_unauthorised_total', help: 'Pixel requests without a known write key (answered with the GIF, not stored)', registers }),
+    rateLimited: new Counter({ name: 'touchpoint_events_rate_limited_total', help: 'New events over a rate limit, not taken (the request answered 429)', labelNames: ['source'], registers }),
+    unauthorised: new Counter({ name: 'touchpoint_requests_unauthorised_total', help: 'Requests answered 401, by reason', labelNames: ['reason'], registers }),
+    pixelRefused: new Counter({ name: 'touchpoint_pixel_refused_total', help: 'Pixel requests not stored (answered with the GIF all the same), by reason', labelNames: ['reason'], registers }),
     shed: new Counter({ name: 'touchpoint_requests_shed_total', help: 'Requests answered 503 because too many were in flight', registers }),
+    uploadsRefused: new Counter({ name: 'touchpoint_uploads_refused_total', help: 'Requests answered 429 because their client had too many uploads in progress', registers }),
     inflight: new Gauge({ name: 'touchpoint_requests_in_flight', help: 'Requests being processed (the ingest queue depth)', registers }),
     sinkSeconds: new Histogram({
       name: 'touchpoint_sink_write_seconds',
@@ -25,6 +27,7 @@ export function createMetrics() {
       registers,
     }),
     sinkFailures: new Counter({ name: 'touchpoint_sink_failures_total', help: 'Failed sink writes (each is retried from the spool)', labelNames: ['sink'], registers }),
+    deadLetters: new Counter({ name: 'touchpoint_sink_dead_letters_total', help: 'Events a sink refused for what they hold, set aside in its dead-letter stream', labelNames: ['sink'], registers }),
     /** Reports the spool's backlog and each sink's circuit at scrape time. */
     watchSpool(spool: { bytes(): number; sinks(): { name: string; state: string }[] }) {
       new Gauge({ name: 'touchpoint_spool_bytes', help: 'Bytes in the spool not yet delivered to every sink (the queue depth)', registers, collect() { this.set(spool.bytes()); } });

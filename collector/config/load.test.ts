@@ -23,9 +23,10 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       dataDir: './data',
       logLevel: 'info',
-      trustProxy: false,
+      trustProxy: 0,
       writeKeys: [],
-      limits: { maxInflightRequests: 1024 },
+      admin: { host: '127.0.0.1' },
+      limits: { maxInflightRequests: 1024, maxUploadsPerClient: 32, headersTimeoutMs: 10_000, bodyTimeoutMs: 15_000 },
       dedup: { windowSeconds: 86_400, maxEntries: 1_000_000 },
       bots: 'flag',
       ip: { anonymize: true },
@@ -42,9 +43,21 @@ describe('loadConfig', () => {
       TOUCHPOINT_WRITE_KEYS: ' web , ,server-1,',
       TOUCHPOINT_TRUST_PROXY: 'true',
       TOUCHPOINT_REDIS_URL: 'redis://127.0.0.1:6379',
+      TOUCHPOINT_ADMIN_PORT: '9464',
+      TOUCHPOINT_ADMIN_TOKEN: 'an-admin-token-of-32-characters!',
       LOG_LEVEL: 'WARN',
     });
-    expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', dataDir: '/var/lib/tp', trustProxy: true, logLevel: 'warn', redis: { url: 'redis://127.0.0.1:6379' } });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      dataDir: '/var/lib/tp',
+      trustProxy: 1,
+      logLevel: 'warn',
+      redis: { url: 'redis://127.0.0.1:6379' },
+      admin: { port: 9464, host: '127.0.0.1', token: 'an-admin-token-of-32-characters!' },
+    });
+    expect(loadConfig({ TOUCHPOINT_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TOUCHPOINT_TRUST_PROXY: 'false' }).trustProxy).toBe(0);
     expect(config.writeKeys.map((k) => [k.key, k.kind, k.allowedOrigins])).toEqual([
       ['web', 'browser', ['*']],
       ['server-1', 'browser', ['*']],
@@ -74,6 +87,9 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, /^PORT/],
     [{ TOUCHPOINT_WRITE_KEYS: 'a,b c' }, /^TOUCHPOINT_WRITE_KEYS/],
     [{ TOUCHPOINT_TRUST_PROXY: 'yes please' }, /^TOUCHPOINT_TRUST_PROXY/],
+    [{ TOUCHPOINT_TRUST_PROXY: '17' }, /^TOUCHPOINT_TRUST_PROXY must be true, false or a number of proxies from 0 to 16/],
+    [{ TOUCHPOINT_ADMIN_PORT: 'admin' }, /^TOUCHPOINT_ADMIN_PORT must be an integer/],
+    [{ TOUCHPOINT_ADMIN_TOKEN: 'short' }, /admin\.token: use an admin token of at least 16 characters/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
     [{ TOUCHPOINT_REDIS_URL: 'http://x' }, /redis\.url: a redis:\/\/ or rediss:\/\/ URL/],
     [{ TOUCHPOINT_CONFIG: '/nonexistent/touchpoint.json' }, /^TOUCHPOINT_CONFIG: cannot read/],

@@ -73,10 +73,24 @@ function fromEnv(env: Env, file: Record<string, unknown>): Record<string, unknow
   }
   const proxy = text('TOUCHPOINT_TRUST_PROXY')?.toLowerCase();
   if (proxy !== undefined) {
-    if (!['1', '0', 'true', 'false'].includes(proxy)) {
-      throw new ConfigError(`TOUCHPOINT_TRUST_PROXY must be true/false or 1/0, got ${JSON.stringify(env.TOUCHPOINT_TRUST_PROXY)}`);
+    if (!/^(true|false|\d{1,2})$/.test(proxy) || Number(proxy) > 16) {
+      throw new ConfigError(`TOUCHPOINT_TRUST_PROXY must be true, false or a number of proxies from 0 to 16, got ${JSON.stringify(env.TOUCHPOINT_TRUST_PROXY)}`);
     }
-    out.trustProxy = proxy === '1' || proxy === 'true';
+    out.trustProxy = proxy === 'true' ? 1 : proxy === 'false' ? 0 : Number(proxy);
+  }
+  const adminPort = text('TOUCHPOINT_ADMIN_PORT');
+  const adminToken = text('TOUCHPOINT_ADMIN_TOKEN');
+  if (adminPort !== undefined || adminToken !== undefined) {
+    const admin: Record<string, unknown> = { ...(file.admin as object | undefined) };
+    if (adminPort !== undefined) {
+      const n = Number(adminPort);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        throw new ConfigError(`TOUCHPOINT_ADMIN_PORT must be an integer from 0 to 65535, got ${JSON.stringify(env.TOUCHPOINT_ADMIN_PORT)}`);
+      }
+      admin.port = n;
+    }
+    if (adminToken !== undefined) admin.token = adminToken;
+    out.admin = admin;
   }
   const keys = (env.TOUCHPOINT_WRITE_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   if (keys.length > 0) {

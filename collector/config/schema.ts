@@ -108,16 +108,41 @@ export const collectorSettingsSchema = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Take the client address from X-Forwarded-For: only behind your own load balancer. */
-  trustProxy: z.boolean().default(false),
+  /**
+   * How many proxies of your own stand in front (each appends to X-Forwarded-For): the client
+   * address is taken that many entries from the right. `true` is one, `false` none (the socket's).
+   */
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(0).max(16)])
+    .default(false)
+    .transform((hops) => (hops === true ? 1 : hops === false ? 0 : hops)),
   /** No keys: the documented demo key `demo` is accepted, and the collector says so. */
   writeKeys: z.array(writeKeySchema).default([]),
+  /**
+   * Operations endpoints (`/metrics`, `/readyz` with its checks, `/debug`): on their own listener
+   * when `port` is set (bind it to a private address), and on the public port only with
+   * `Authorization: Bearer <token>` when a token is set. The public `/healthz` and `/readyz` say
+   * only ok / ready or not.
+   */
+  admin: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).optional(),
+      host: z.string().min(1).default('127.0.0.1'),
+      token: z.string().min(16, 'use an admin token of at least 16 characters').optional(),
+    })
+    .prefault({}),
   /** Shared de-dup and rate-limit state for several collector processes. */
   redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL') }).optional(),
   limits: z
     .strictObject({
-      /** Requests being processed at once before the collector answers 503. */
+      /** Authenticated requests being processed at once before the collector answers 503. */
       maxInflightRequests: z.number().int().positive().default(1024),
+      /** Uploads one client (an IPv4 address, an IPv6 /64) may have in progress; past it, 429. */
+      maxUploadsPerClient: z.number().int().positive().default(32),
+      /** A request's headers must arrive within this... */
+      headersTimeoutMs: z.number().int().positive().default(10_000),
+      /** ...and its body within this after them; else 408 and the connection is closed. */
+      bodyTimeoutMs: z.number().int().positive().default(15_000),
     })
     .prefault({}),
   dedup: z

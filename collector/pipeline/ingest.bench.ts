@@ -5,6 +5,7 @@ import { ndjson } from '../sinks/sink';
 import { encodeRecord } from '../spool/pump';
 import { createEnricher } from './enrich';
 import { createIngest } from './ingest';
+import { createScrubber } from './scrub';
 
 // `npm run bench:pipeline`: the CPU a request's events cost before the spool — validation and
 // enrichment of one realistic 20-event batch, against JSON.parse of the same body as the floor —
@@ -12,9 +13,9 @@ import { createIngest } from './ingest';
 // enriched events into a spool record) against the bare-Node baseline's (parse, serialise the
 // events as sent).
 const bodies: string[] = Array.from({ length: 500 }, (_, i) => makeBatch(i));
-const ingest = createIngest({ enrich: createEnricher({ anonymizeIp: true }), routeBots: false });
+const ingest = createIngest({ enrich: createEnricher({ anonymizeIp: true }), scrub: createScrubber({ anonymizeIp: true }), routeBots: false });
 const request = {
-  writeKeyName: 'demo',
+  source: 'demo',
   receivedAt: new Date('2026-11-24T10:00:01Z'),
   ip: '203.0.113.7',
   userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)',

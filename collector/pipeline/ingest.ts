@@ -2,6 +2,7 @@ import { MAX_EVENT_BYTES } from '../../sdk/protocol/limits';
 import type { Context, EventType, RejectedEvent, TouchpointEvent } from '../../sdk/protocol/types';
 import type { RejectionReason } from '../metrics';
 import type { EnrichedEvent, Enricher, RequestFacts } from './enrich';
+import { normaliseEvent } from './normalise';
 import { validateEvent, type ValidationIssue } from './validate';
 
 /** What the failed-events stream holds: enough to understand, count and replay the event. */
@@ -19,7 +20,6 @@ export interface FailedRecord {
 }
 
 export interface IngestInput extends RequestFacts {
-  writeKeyName: string;
   /** Batch-level `context`, merged under each event's own. */
   batchContext?: Context;
   routeType?: EventType;
@@ -37,6 +37,8 @@ export interface IngestResult {
 
 export interface IngestOptions {
   enrich: Enricher;
+  /** Takes personal data out of an event bound for the failed stream, as enrichment does for valid ones. */
+  scrub: (raw: unknown) => void;
   plan?: (event: TouchpointEvent) => ValidationIssue[];
   routeBots: boolean;
 }
@@ -44,13 +46,14 @@ export interface IngestOptions {
 const TRUNCATED_BYTES = 4096;
 
 /** Validates and enriches each event on its own, so one bad event never sinks its batch. */
-export function createIngest({ enrich, plan, routeBots }: IngestOptions) {
+export function createIngest({ enrich, scrub, plan, routeBots }: IngestOptions) {
   return (rawEvents: readonly unknown[], input: IngestInput): IngestResult => {
     const result: IngestResult = { accepted: [], bots: [], rejected: [], failed: [] };
     const receivedAt = input.receivedAt.toISOString();
     const checkSize = input.bodyBytes > MAX_EVENT_BYTES;
-    for (const raw of rawEvents) {
-      const validation = validateEvent(withBatchContext(raw, input.batchContext), { routeType: input.routeType, checkSize, plan });
+    for (const sent of rawEvents) {
+      const raw = withBatchContext(normaliseEvent(sent), input.batchContext);
+      const validation = validateEvent(raw, { routeType: input.routeType, checkSize, plan });
       if (validation.ok) {
         const event = enrich(validation.event, input);
         (routeBots && event.context.bot ? result.bots : result.accepted).push(event);
@@ -58,12 +61,13 @@ export function createIngest({ enrich, plan, routeBots }: IngestOptions) {
       }
       const { category, reason, issues, messageId } = validation;
       result.rejected.push({ messageId, reason });
+      scrub(raw);
       result.failed.push({
         reason,
         category,
         issues,
         receivedAt,
-        writeKeyName: input.writeKeyName,
+        writeKeyName: input.source,
         ...(category === 'oversize' ? { eventTruncated: JSON.stringify(raw).slice(0, TRUNCATED_BYTES) } : { event: raw }),
       });
     }

@@ -36,3 +36,15 @@ describe('createSequenceTracker', () => {
     expect(seq.lost()).toBe(2);
   });
 });
+
+describe('a client cannot inflate the loss count', () => {
+  it('takes a jump past maxGap as a new run, not as lost events', () => {
+    const seq = createSequenceTracker({ maxGap: 1000 });
+    seq.observe('a', 1, t(1));
+    seq.observe('a', 1e15, t(2));
+    seq.observe('a', 1e15 + 1, t(3));
+    expect(seq.lost()).toBe(0);
+    seq.observe('a', 1e15 + 5, t(4));
+    expect(seq.lost()).toBe(3);
+  });
+});

@@ -1,20 +1,45 @@
-import { Hono } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
 import type { Metrics } from '../metrics';
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
+}
 
 export interface OpsRoutesOptions {
   metrics: Metrics;
-  /** Whether the collector can store events now (sinks, shared state). */
-  ready: () => Promise<{ ready: boolean; checks: Record<string, string> }>;
+  /** Whether the collector can store events now, and each check's state. */
+  ready: () => Promise<Readiness>;
+  /** Whether a request may see operations detail: always on the admin listener; with the token on the public one. */
+  isAdmin: (c: Context) => boolean;
 }
 
-/** `/healthz` (the process answers), `/readyz` (it can store events), `/metrics` (Prometheus). */
-export function opsRoutes({ metrics, ready }: OpsRoutesOptions): Hono {
+/**
+ * `/healthz` (the process answers) and `/readyz` (it can store events) for load balancers; their
+ * detail (check names reveal the sinks) and `/metrics` only for the operator: elsewhere `/metrics`
+ * is a 404 like any unknown path.
+ */
+export function opsRoutes({ metrics, ready, isAdmin }: OpsRoutesOptions): Hono {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', async (c) => {
     const { ready: ok, checks } = await ready();
-    return c.json({ status: ok ? 'ready' : 'unavailable', checks }, ok ? 200 : 503);
+    return c.json({ status: ok ? 'ready' : 'unavailable', ...(isAdmin(c) && { checks }) }, ok ? 200 : 503);
   });
-  routes.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  routes.get('/metrics', async (c, next) => {
+    if (!isAdmin(c)) return next();
+    return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  });
   return routes;
+}
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function bearerMatches(token: string | undefined): (c: Context) => boolean {
+  if (!token) return () => false;
+  const expected = Buffer.from(token);
+  return (c) => {
+    const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 }

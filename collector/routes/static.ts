@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
+import { HttpError } from '../errors';
 
 export interface StaticRoutesOptions {
   /** `touchpoint.min.js`; `touchpoint.full.min.js` is looked for beside it. */
@@ -28,6 +28,6 @@ async function readOr404(path: string, message: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch {
-    throw new HTTPException(404, { message });
+    throw new HttpError(404, message);
   }
 }

@@ -1,66 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouseSink } from './clickhouse';
+import { startClickHouse, type ClickHouseServer } from './clickhouse-server.test-support';
+import { poisonedBatch, pumpThrough } from './refusals.test-support';
 import { sampleEvents, sampleFailed } from './sample-events';
 
-// Debian's ClickHouse 18.16 (installed by .ci/ensure-services.sh), started here on its own ports and folder.
-const HTTP_PORT = 18_123;
-const url = `http://127.0.0.1:${HTTP_PORT}`;
-let dir: string;
-let server: ChildProcess;
-
-async function query(sql: string): Promise<string> {
-  const res = await request(`${url}/`, { method: 'POST', body: sql });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(text);
-  return text;
-}
-
+// Debian's ClickHouse 18.16, started here on its own ports and folder.
+let server: ClickHouseServer;
+let url: string;
+const query = (sql: string) => server.query(sql);
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tp-clickhouse-'));
-  server = spawn(
-    'clickhouse-server',
-    [
-      '--config-file=/etc/clickhouse-server/config.xml',
-      '--',
-      `--path=${dir}/`,
-      `--tmp_path=${dir}/tmp/`,
-      `--user_files_path=${dir}/user_files/`,
-      `--format_schema_path=${dir}/format_schemas/`,
-      `--http_port=${HTTP_PORT}`,
-      '--tcp_port=19000',
-      '--listen_host=127.0.0.1',
-      `--logger.log=${dir}/server.log`,
-      `--logger.errorlog=${dir}/error.log`,
-    ],
-    { stdio: 'ignore', cwd: dir },
-  );
-  const deadline = Date.now() + 30_000;
-  while ((await query('SELECT 1').catch(() => '')) !== '1\n') {
-    if (Date.now() > deadline) throw new Error('ClickHouse did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  server = await startClickHouse();
+  url = server.url;
 }, 40_000);
-
-afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)));
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 describe('ClickHouse sink', () => {
-  it('creates a ReplacingMergeTree keyed by message_id, and re-delivered events collapse', async () => {
+  it('creates a ReplacingMergeTree keyed by source and message_id, and re-delivered events collapse', async () => {
     const sink = createClickHouseSink({ url, database: 'default', table: 'tp_events', shape: 'events' });
     const events = sampleEvents('c', 3);
     await sink.write(events);
     await sink.write(events.slice(0, 2)); // re-delivered after a crash
     expect(await query("SELECT engine FROM system.tables WHERE name = 'tp_events'")).toBe('ReplacingMergeTree\n');
     expect(await query('SELECT count() FROM tp_events FINAL')).toBe('3\n');
-    expect(await query("SELECT message_id, event, toString(timestamp), timestamp_ms, visitParamExtractString(properties, 'note') FROM tp_events FINAL WHERE message_id = 'c-0'"))
+    await sink.write([{ ...events[0]!, source: 'app' }]); // another source, the same id
+    expect(await query('SELECT source, count() FROM tp_events FINAL GROUP BY source ORDER BY source')).toBe('app\t1\nshop-web\t3\n');
+    expect(await query("SELECT message_id, event, toString(timestamp), timestamp_ms, visitParamExtractString(properties, 'note') FROM tp_events FINAL WHERE message_id = 'c-0' AND source = 'shop-web'"))
       .toBe('c-0\tOrder Completed\t2026-11-24 10:00:00\t123\t订单\n');
     expect(await sink.ready!()).toBe(true);
   });
@@ -92,5 +56,37 @@ describe('ClickHouse sink', () => {
     expect(await query('SELECT category, write_key_name FROM tp_events_failed')).toBe('schema\tkey-c\n');
     const gone = createClickHouseSink({ url: 'http://127.0.0.1:1', database: 'default', table: 'x', shape: 'events' });
     await expect(gone.write(sampleEvents('g', 1))).rejects.toThrow();
+  });
+
+  it('never lets one event block the table: refused events go to the dead-letter stream with the reason, the rest land intact', async () => {
+    const sink = createClickHouseSink({ url, database: 'default', table: 'tp_poison', shape: 'events' });
+    const poisoned = poisonedBatch('cp');
+    const later = sampleEvents('cp-later', 2);
+    const { deadLetters, state } = await pumpThrough(sink, [poisoned, later]);
+    expect(state).toBe('closed');
+    const refused = new Map(deadLetters.map((d) => [d.event.messageId, d.reason]));
+    expect(refused.get('cp-4')).toMatch(/lone UTF-16 surrogate/);
+    expect(refused.get('cp-5')).toMatch(/outside ClickHouse's DateTime/); // it would wrap to another date
+    const stored = (await query('SELECT message_id, event, properties FROM tp_poison FINAL FORMAT JSONEachRow')).trim().split('\n').map((l) => JSON.parse(l));
+    const byId = new Map(stored.map((r) => [r.message_id, r]));
+    for (const event of [...poisoned, ...later]) {
+      const row = byId.get(event.messageId);
+      expect(row === undefined, `${event.messageId} stored or set aside, not both, not neither`).toBe(refused.has(event.messageId));
+      if (row) {
+        expect(row.event).toBe((event as { event: string }).event);
+        expect(JSON.parse(row.properties)).toEqual((event as { properties: object }).properties);
+      }
+    }
+  });
+
+  it('migrates a table made by the first schema: rows moved to a table keyed by source', async () => {
+    await query(`CREATE TABLE tp_old (message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
+      timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16, properties Nullable(String), traits Nullable(String), context String, raw String
+      ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`);
+    await query(`INSERT INTO tp_old (message_id, type, timestamp, received_at, context, raw) VALUES ('old-1', 'track', now(), now(), '{}', '{}')`);
+    const sink = createClickHouseSink({ url, database: 'default', table: 'tp_old', shape: 'events' });
+    await sink.write([{ ...sampleEvents('m', 1)[0]!, messageId: 'old-1' }]);
+    expect(await query('SELECT source, message_id FROM tp_old FINAL ORDER BY source')).toBe('\told-1\nshop-web\told-1\n');
+    expect(await query("SELECT count() FROM system.tables WHERE name = 'tp_old__v1'")).toBe('1\n');
   });
 });

@@ -1,9 +1,10 @@
 import { request } from 'undici';
 import type { EnrichedEvent } from '../pipeline/enrich';
 import type { FailedRecord } from '../pipeline/ingest';
-import { eventRow, failedRow } from './rows';
+import { migrate, VERSIONS_TABLE, type MigrationTarget, type Schema } from './migrations';
+import { eventRow, failedRow, unstorableText } from './rows';
 import { sharedUntilFailure } from './shared-until-failure';
-import type { Sink } from './sink';
+import { EventsRefusedError, type Sink, type WriteOutcome } from './sink';
 
 export interface ClickHouseSinkOptions {
   url: string;
@@ -15,23 +16,65 @@ export interface ClickHouseSinkOptions {
 }
 
 // Only what ClickHouse 18.x (Debian's) supports: no DateTime64, so milliseconds get their own column.
-const DDL = {
-  events: (t: string) => `CREATE TABLE IF NOT EXISTS ${t} (
-    message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
+const EVENTS_COLUMNS = `source String, message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
     timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16,
-    properties Nullable(String), traits Nullable(String), context String, raw String
-  ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`,
-  failed: (t: string) => `CREATE TABLE IF NOT EXISTS ${t} (
-    received_at DateTime, received_at_ms UInt16, write_key_name String, category String, reason String, issues String, event String
-  ) ENGINE = MergeTree() PARTITION BY toYYYYMM(received_at) ORDER BY received_at`,
+    properties Nullable(String), traits Nullable(String), context String, raw String`;
+
+/** Each table shape's schema history; a new table runs them all. */
+export const CLICKHOUSE_SCHEMAS: Record<ClickHouseSinkOptions['shape'], Schema> = {
+  events: {
+    create: (t) => [`CREATE TABLE IF NOT EXISTS ${t} (${EVENTS_COLUMNS}) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY (source, message_id)`],
+    migrations: [
+    {
+      version: 1,
+      statements: (t) => [
+        `CREATE TABLE IF NOT EXISTS ${t} (
+          message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
+          timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16,
+          properties Nullable(String), traits Nullable(String), context String, raw String
+        ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`,
+      ],
+    },
+    {
+      // Keyed by source and message id: the sorting key cannot be altered, so the rows move to a
+      // new table (the old one stays as `<table>__v1` until the operator drops it).
+      version: 2,
+      statements: (t) => [
+        ...CLICKHOUSE_SCHEMAS.events.create!(`${t}__v2`),
+        `INSERT INTO ${t}__v2 SELECT '' AS source, message_id, type, event, anonymous_id, user_id, timestamp, timestamp_ms, received_at, received_at_ms, properties, traits, context, raw FROM ${t}`,
+        `RENAME TABLE ${t} TO ${t}__v1, ${t}__v2 TO ${t}`,
+      ],
+    },
+  ] },
+  failed: { migrations: [
+    {
+      version: 1,
+      statements: (t) => [
+        `CREATE TABLE IF NOT EXISTS ${t} (
+          received_at DateTime, received_at_ms UInt16, write_key_name String, category String, reason String, issues String, event String
+        ) ENGINE = MergeTree() PARTITION BY toYYYYMM(received_at) ORDER BY received_at`,
+      ],
+    },
+  ] },
 };
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-const millis = (iso: string) => Date.parse(iso) % 1000;
+const millis = (iso: string) => ((Date.parse(iso) % 1000) + 1000) % 1000;
+/** DateTime is seconds since 1970 in a UInt32: outside it, ClickHouse would wrap the value silently. */
+const DATETIME_MAX = 2 ** 32 - 1;
+const outOfRange = (iso: string) => !(seconds(iso) >= 0 && seconds(iso) <= DATETIME_MAX);
+
+/**
+ * ClickHouse exception codes that name the data: cannot parse a value (6, 26, 27, 38, 41, 72),
+ * cannot convert (70), type mismatch (53), incorrect data (117), too large a string (131).
+ */
+const REFUSED_CODES = new Set([6, 26, 27, 38, 41, 53, 70, 72, 117, 131]);
 
 /**
  * ClickHouse over its HTTP interface with undici: `INSERT ... FORMAT JSONEachRow`, into a
- * ReplacingMergeTree keyed by message_id so re-delivered events collapse (query with FINAL).
+ * ReplacingMergeTree keyed by (source, message_id) so re-delivered events collapse (query with
+ * FINAL). Tables are created or migrated on first use; ClickHouse has no locks, so collectors that
+ * start together may run a migration twice, which each step tolerates.
  */
 export function createClickHouseSink({ url, database, table, user, password, shape }: ClickHouseSinkOptions): Sink {
   const base = url.replace(/\/+$/, '');
@@ -44,35 +87,73 @@ export function createClickHouseSink({ url, database, table, user, password, sha
     const target = `${base}/?database=${encodeURIComponent(database)}&query=${encodeURIComponent(query)}`;
     const res = await request(target, { method: 'POST', headers, body: body ?? '', headersTimeout: 10_000, bodyTimeout: 10_000 });
     const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`ClickHouse answered ${res.statusCode}: ${text.slice(0, 300)}`);
+    if (res.statusCode !== 200) {
+      const code = Number(/Code: (\d+)/.exec(text)?.[1]);
+      const message = `ClickHouse answered ${res.statusCode}: ${text.slice(0, 300)}`;
+      throw REFUSED_CODES.has(code) ? new EventsRefusedError(message) : new Error(message);
+    }
     return text;
   }
 
-  const createTable = sharedUntilFailure(() => run(DDL[shape](qualified)));
+  const prepare = sharedUntilFailure(() => migrate(clickhouseTarget(run, database), qualified, CLICKHOUSE_SCHEMAS[shape]));
 
-  const toRow = (e: object) => {
+  const toRow = (e: object): { row?: object; problem?: string } => {
     if (shape === 'failed') {
       const row = failedRow(e as FailedRecord);
-      return { ...row, received_at: seconds(row.received_at), received_at_ms: millis(row.received_at) };
+      return { row: { ...row, received_at: seconds(row.received_at), received_at_ms: millis(row.received_at) } };
     }
     const row = eventRow(e as EnrichedEvent);
+    const problem = unstorableText(row as unknown as Record<string, unknown>);
+    if (problem) return { problem };
+    if (outOfRange(row.timestamp) || outOfRange(row.received_at)) return { problem: `timestamp ${row.timestamp} is outside ClickHouse's DateTime (1970 to 2106)` };
     return {
-      ...row,
-      timestamp: seconds(row.timestamp),
-      timestamp_ms: millis(row.timestamp),
-      received_at: seconds(row.received_at),
-      received_at_ms: millis(row.received_at),
+      row: {
+        ...row,
+        timestamp: seconds(row.timestamp),
+        timestamp_ms: millis(row.timestamp),
+        received_at: seconds(row.received_at),
+        received_at_ms: millis(row.received_at),
+      },
     };
   };
 
   return {
     async write(events) {
-      await createTable();
-      await run(`INSERT INTO ${qualified} FORMAT JSONEachRow`, events.map((e) => JSON.stringify(toRow(e))).join('\n'));
+      await prepare();
+      const outcome: WriteOutcome = { refused: [] };
+      const lines: string[] = [];
+      events.forEach((event, index) => {
+        const { row, problem } = toRow(event);
+        if (problem) outcome.refused.push({ index, reason: `ClickHouse cannot store it: ${problem}` });
+        else lines.push(JSON.stringify(row));
+      });
+      if (lines.length > 0) await run(`INSERT INTO ${qualified} FORMAT JSONEachRow`, lines.join('\n'));
+      return outcome;
     },
     async ready() {
       return run('SELECT 1').then(() => true, () => false);
     },
     async close() {},
+  };
+}
+
+function clickhouseTarget(run: (query: string) => Promise<string>, database: string): MigrationTarget {
+  const versions = `${database}.${VERSIONS_TABLE}`;
+  const quoted = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return {
+    locked: (_table, task) => task(),
+    async tableExists(table) {
+      const [db, name] = table.split('.');
+      return (await run(`SELECT count() FROM system.tables WHERE database = ${quoted(db!)} AND name = ${quoted(name!)}`)).trim() !== '0';
+    },
+    async recordedVersion(table) {
+      await run(`CREATE TABLE IF NOT EXISTS ${versions} (table_name String, version UInt32, applied_at DateTime) ENGINE = ReplacingMergeTree(version) ORDER BY table_name`);
+      const text = (await run(`SELECT max(version) FROM ${versions} WHERE table_name = ${quoted(table)} HAVING count() > 0`)).trim();
+      return text ? Number(text) : undefined;
+    },
+    async recordVersion(table, version) {
+      await run(`INSERT INTO ${versions} (table_name, version, applied_at) VALUES (${quoted(table)}, ${version}, now())`);
+    },
+    run,
   };
 }

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { ndjson, type Sink } from './sink';
+import { EventsRefusedError, ndjson, type Sink } from './sink';
 
 export interface HttpSinkOptions {
   url: string;
@@ -24,7 +24,11 @@ export function createHttpSink({ url, headers, format, timeoutMs }: HttpSinkOpti
       bodyTimeout: timeoutMs,
     });
     const text = await res.body.text();
-    if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`webhook answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    if (res.statusCode >= 200 && res.statusCode < 300) return;
+    const message = `webhook answered ${res.statusCode}: ${text.slice(0, 200)}`;
+    // A 4xx (but a timeout or a rate limit) refuses what was sent, and sending it again cannot help.
+    if (res.statusCode >= 400 && res.statusCode < 500 && res.statusCode !== 408 && res.statusCode !== 429) throw new EventsRefusedError(message);
+    throw new Error(message);
   }
   return {
     write: (events) => post(format === 'json' ? JSON.stringify(events) : ndjson(events)),

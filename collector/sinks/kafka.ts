@@ -1,5 +1,7 @@
 import { sharedUntilFailure } from './shared-until-failure';
-import type { Sink } from './sink';
+import { EventsRefusedError, type Sink } from './sink';
+
+const REFUSED_TYPES = new Set(['MESSAGE_TOO_LARGE', 'INVALID_RECORD', 'RECORD_LIST_TOO_LARGE', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP']);
 
 /** The part of a Kafka producer the sink uses: kafkajs's, or any client with the same `send`. */
 export interface KafkaProducer {
@@ -37,17 +39,23 @@ export async function createKafkaSink({ brokers, topic, clientId, streamName, pr
     async write(events) {
       used = true;
       await connect();
-      await producer.send({
-        topic: target,
-        messages: events.map((e) => {
-          const event = e as { anonymousId?: string; userId?: string; messageId?: string };
-          return {
-            key: event.anonymousId ?? event.userId ?? null,
-            value: JSON.stringify(e),
-            ...(event.messageId && { headers: { 'message-id': event.messageId } }),
-          };
-        }),
-      });
+      await producer
+        .send({
+          topic: target,
+          messages: events.map((e) => {
+            const event = e as { anonymousId?: string; userId?: string; messageId?: string; source?: string };
+            return {
+              key: event.anonymousId ?? event.userId ?? null,
+              value: JSON.stringify(e),
+              ...(event.messageId && { headers: { 'message-id': event.messageId, ...(event.source && { source: event.source }) } }),
+            };
+          }),
+        })
+        .catch((error: { type?: unknown; message?: string }) => {
+          // The broker's answers that name the records (kafkajs's protocol error types), not the connection.
+          if (typeof error.type === 'string' && REFUSED_TYPES.has(error.type)) throw new EventsRefusedError(`Kafka refused the records: ${error.message}`);
+          throw error;
+        });
     },
     async close() {
       if (used) await producer.disconnect().catch(() => {});

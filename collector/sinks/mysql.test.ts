@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlSink } from './mysql';
+import { poisonedBatch, pumpThrough } from './refusals.test-support';
 import { sampleEvents, sampleFailed } from './sample-events';
 import type { Sink } from './sink';
 
@@ -15,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(sinks.map((s) => s.close()));
-  await conn.query(`DROP TABLE IF EXISTS ${table}, ${table}_failed`);
+  await conn.query(`DROP TABLE IF EXISTS ${table}, ${table}_failed, ${table}_poison, ${table}_old`);
+  await conn.query(`DELETE FROM touchpoint_schema_versions WHERE table_name LIKE '${table}%'`).catch(() => {});
   await conn.end();
 });
 
@@ -39,5 +41,39 @@ describe('MySQL / MariaDB sink', () => {
     await sink.write(sampleFailed(run));
     const [rows] = await conn.query(`SELECT write_key_name, category, reason FROM ${table}_failed`);
     expect(rows).toEqual([{ write_key_name: `key-${run}`, category: 'schema', reason: 'event: Invalid input' }]);
+  });
+
+  it('never lets one event block the table, and never stores one mangled: each lands intact or is set aside with the reason', async () => {
+    const sink = await createMysqlSink({ url, table: `${table}_poison`, shape: 'events' });
+    sinks.push(sink);
+    const poisoned = poisonedBatch(`${run}-p`);
+    const later = sampleEvents(`${run}-later`, 2);
+    const { deadLetters, state } = await pumpThrough(sink, [poisoned, later]);
+    expect(state).toBe('closed');
+    const refused = new Map(deadLetters.map((d) => [d.event.messageId, d.reason]));
+    expect(refused.get(`${run}-p-4`)).toMatch(/lone UTF-16 surrogate/); // INSERT IGNORE wrote U+FFFD for it
+    const [rows] = await conn.query(`SELECT message_id, event, anonymous_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, properties FROM ${table}_poison`);
+    const stored = new Map((rows as Record<string, any>[]).map((r) => [r.message_id, r]));
+    for (const event of [...poisoned, ...later]) {
+      const row = stored.get(event.messageId);
+      expect(row === undefined, `${event.messageId} stored or set aside, not both, not neither`).toBe(refused.has(event.messageId));
+      if (!row) continue;
+      expect(row.event).toBe((event as { event: string }).event);
+      expect(row.anonymous_id).toBe(event.anonymousId);
+      expect(row.ts).toBe(new Date(event.timestamp).toISOString().replace('T', ' ').replace('Z', '000'));
+      expect(typeof row.properties === 'string' ? JSON.parse(row.properties) : row.properties).toEqual((event as { properties: object }).properties);
+    }
+  });
+
+  it('migrates a table made by the first schema: rows kept, keyed by source from then on', async () => {
+    await conn.query(`CREATE TABLE ${table}_old (message_id VARCHAR(256) NOT NULL PRIMARY KEY, type VARCHAR(16) NOT NULL, event VARCHAR(256), anonymous_id VARCHAR(256),
+      user_id VARCHAR(256), timestamp DATETIME(3) NOT NULL, received_at DATETIME(3) NOT NULL, properties JSON, traits JSON, context JSON NOT NULL, raw JSON NOT NULL) CHARACTER SET utf8mb4`);
+    await conn.query(`INSERT INTO ${table}_old (message_id, type, timestamp, received_at, context, raw) VALUES ('old-1', 'track', NOW(3), NOW(3), '{}', '{}')`);
+    const sink = await createMysqlSink({ url, table: `${table}_old`, shape: 'events' });
+    sinks.push(sink);
+    const [event] = sampleEvents(`${run}-m`, 1);
+    await sink.write([{ ...event!, messageId: 'old-1' }]);
+    const [rows] = await conn.query(`SELECT source, message_id FROM ${table}_old ORDER BY source`);
+    expect(rows).toEqual([{ source: '', message_id: 'old-1' }, { source: 'shop-web', message_id: 'old-1' }]);
   });
 });

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Sink } from './sink';
+import { EventsRefusedError, type Sink } from './sink';
 
 export interface NatsSinkOptions {
   servers: string | string[];
@@ -11,9 +12,23 @@ export interface NatsSinkOptions {
 }
 
 /**
+ * The de-dup id for the broker: source and messageId. A header value cannot hold control
+ * characters (a CR or LF would end the header), so an id with anything but printable ASCII goes as
+ * its hash: the same event always gets the same id.
+ */
+export function natsMessageId(source: string | undefined, messageId: string): string {
+  const id = `${source ?? ''}:${messageId}`;
+  return /^[\x21-\x7e]{1,256}$/.test(id) ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+/** A message the stream or the server refuses for its size: JetStream's 10054, or the client's max_payload check. */
+const refusedForSize = (error: { name?: string; code?: unknown; message?: string }) =>
+  (error.name === 'JetStreamApiError' && error.code === 10054) || /max_payload/.test(error.message ?? '');
+
+/**
  * NATS JetStream (clients loaded only when configured). Subjects are
  * `<prefix>.<stream>.<type>` (e.g. `touchpoint.events.track`), and each event is published with
- * `Nats-Msg-Id` = messageId, so the broker itself drops re-delivered events within its window.
+ * `Nats-Msg-Id` = source:messageId, so the broker itself drops re-delivered events within its window.
  */
 export async function createNatsSink({ servers, stream, subjectPrefix, duplicateWindowSeconds, streamName }: NatsSinkOptions): Promise<Sink> {
   const [{ connect }, { jetstream, jetstreamManager }] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
@@ -43,13 +58,18 @@ export async function createNatsSink({ servers, stream, subjectPrefix, duplicate
       const js = await client();
       const encoder = new TextEncoder();
       await Promise.all(
-        events.map((e) => {
-          const event = e as { type?: string; messageId?: string; category?: string };
+        events.map(async (e) => {
+          const event = e as { type?: string; messageId?: string; category?: string; source?: string };
           const kind = streamName === 'failed' ? event.category : event.type;
-          return js.publish(`${subjectPrefix}.${streamName}.${kind ?? 'unknown'}`, encoder.encode(JSON.stringify(e)), {
-            ...(event.messageId && { msgID: event.messageId }),
-            timeout: 5000,
-          });
+          try {
+            await js.publish(`${subjectPrefix}.${streamName}.${kind ?? 'unknown'}`, encoder.encode(JSON.stringify(e)), {
+              ...(event.messageId && { msgID: natsMessageId(event.source, event.messageId) }),
+              timeout: 5000,
+            });
+          } catch (error) {
+            if (refusedForSize(error as Error)) throw new EventsRefusedError(`NATS refused the message: ${(error as Error).message}`);
+            throw error;
+          }
         }),
       );
     },

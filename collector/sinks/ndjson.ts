@@ -21,6 +21,9 @@ export interface NdjsonSinkOptions {
   now?: () => Date;
 }
 
+/** The NDJSON sink always takes lines as they are. */
+export type NdjsonSink = Sink & Required<Pick<Sink, 'writeLines'>>;
+
 interface PendingWrite {
   lines: Buffer;
   resolve: () => void;
@@ -39,7 +42,7 @@ export function createNdjsonSink({
   rotateSeconds = 3600,
   gzip: compress = false,
   now = () => new Date(),
-}: NdjsonSinkOptions): Sink {
+}: NdjsonSinkOptions): NdjsonSink {
   let pending: PendingWrite[] = [];
   let draining: Promise<void> | undefined;
   let file: { date: string; handle: FileHandle; bytes: number; openedAt: number } | undefined;

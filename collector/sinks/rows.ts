@@ -11,6 +11,8 @@ export interface TableSinkOptions {
 
 /** The typed columns the warehouse sinks share; the whole event also goes in as JSON. */
 export interface EventRow {
+  /** The write key's name: events are keyed by source and message id. */
+  source: string;
   message_id: string;
   type: string;
   /** Track event name, or page / screen name. */
@@ -37,6 +39,7 @@ export interface FailedRow {
 export function eventRow(e: EnrichedEvent): EventRow {
   const fields = e as EnrichedEvent & { event?: string; name?: string; properties?: object; traits?: object };
   return {
+    source: e.source ?? '',
     message_id: e.messageId,
     type: e.type,
     event: fields.event ?? fields.name ?? null,
@@ -62,5 +65,20 @@ export function failedRow(f: FailedRecord): FailedRow {
   };
 }
 
-export const EVENT_COLUMNS = ['message_id', 'type', 'event', 'anonymous_id', 'user_id', 'timestamp', 'received_at', 'properties', 'traits', 'context', 'raw'] as const;
+export const EVENT_COLUMNS = ['source', 'message_id', 'type', 'event', 'anonymous_id', 'user_id', 'timestamp', 'received_at', 'properties', 'traits', 'context', 'raw'] as const;
 export const FAILED_COLUMNS = ['received_at', 'write_key_name', 'category', 'reason', 'issues', 'event'] as const;
+
+/** The typed text columns of a row, which a store holds as text (the JSON ones are escaped). */
+export const TEXT_COLUMNS = ['source', 'message_id', 'type', 'event', 'anonymous_id', 'user_id', 'write_key_name', 'category', 'reason'] as const;
+
+/**
+ * Why a store could not hold this row's text as it is, if it could not: a lone surrogate (half
+ * of a UTF-16 pair) has no UTF-8 form, and drivers would silently write U+FFFD in its place.
+ */
+export function unstorableText(row: Record<string, unknown>): string | undefined {
+  for (const column of TEXT_COLUMNS) {
+    const value = row[column];
+    if (typeof value === 'string' && !value.isWellFormed()) return `${column} holds a lone UTF-16 surrogate, which has no UTF-8 form`;
+  }
+  return undefined;
+}

@@ -6,6 +6,7 @@ export function sampleEvents(run: string, count = 3): EnrichedEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     type: 'track',
     event: 'Order Completed',
+    source: 'shop-web',
     messageId: `${run}-${i}`,
     anonymousId: `anon-${i % 2}`,
     userId: i === 0 ? 'u-1' : undefined,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Sink } from '../sinks/sink';
-import { encodeRecord, startPump, type BreakerState, type Pump, type SpoolRecord, type StreamName } from './pump';
+import { encodeRecord, startPump, type BreakerState, type LineSink, type Pump, type SpoolRecord, type StreamName } from './pump';
 import { comparePositions, openSegmentLog, type Position } from './segment-log';
 
 export interface SpoolOptions {
@@ -15,10 +15,13 @@ export interface SpoolOptions {
   /** With ack 'sinks': how long a request waits before 503 (the events stay spooled). */
   ackTimeoutMs?: number;
   sinks: { name: string; stream: StreamName; sink: Sink }[];
+  /** Each sink's dead-letter stream, for the events it refuses (see `PumpOptions.deadLetter`). */
+  deadLetter?: (sinkName: string) => LineSink;
   logger: Logger;
   sinkTimeoutMs?: number;
   onDelivered?: (sink: string, count: number, seconds: number) => void;
   onFailure?: (sink: string) => void;
+  onDeadLetter?: (sink: string, count: number) => void;
 }
 
 export class SpoolFullError extends Error {
@@ -37,12 +40,16 @@ export class AckTimeoutError extends Error {
 export async function openSpool(o: SpoolOptions) {
   const log = await openSegmentLog({ dir: join(o.dir, 'log'), segmentBytes: o.segmentBytes, fsync: o.fsync });
   const pumps: Pump[] = [];
+  const deadLetters: LineSink[] = [];
   for (const { name, stream, sink } of o.sinks) {
+    const deadLetter = o.deadLetter?.(name);
+    if (deadLetter) deadLetters.push(deadLetter);
     pumps.push(
       await startPump({
         name,
         stream,
         sink,
+        deadLetter,
         log,
         cursorDir: join(o.dir, 'cursors'),
         logger: o.logger,
@@ -52,6 +59,7 @@ export async function openSpool(o: SpoolOptions) {
         lingerMs: o.ack === 'spool' ? 10 : 0,
         onDelivered: (count, seconds) => o.onDelivered?.(name, count, seconds),
         onFailure: () => o.onFailure?.(name),
+        onDeadLetter: (count) => o.onDeadLetter?.(name, count),
       }),
     );
   }
@@ -83,6 +91,7 @@ export async function openSpool(o: SpoolOptions) {
     sinks: (): { name: string; state: BreakerState }[] => pumps.map((p) => ({ name: p.name, state: p.state() })),
     async close() {
       await Promise.all(pumps.map((p) => p.stop()));
+      await Promise.all(deadLetters.map((d) => d.close()));
       await log.close();
     },
   };

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ndjson, type Sink } from '../sinks/sink';
+import { EventsRefusedError, ndjson, type Sink } from '../sinks/sink';
 import { comparePositions, type Position, type SegmentLog } from './segment-log';
 
 export type StreamName = 'events' | 'failed' | 'bots';
@@ -80,10 +80,33 @@ function parseCursor(text: string): Position {
   return { segment: 0, offset: 0 };
 }
 
+/** Splits NDJSON into its lines (without their newlines). */
+function splitLines(lines: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  for (let start = 0, at = lines.indexOf(0x0a); at !== -1; start = at + 1, at = lines.indexOf(0x0a, start)) parts.push(lines.subarray(start, at));
+  return parts;
+}
+const joinLines = (parts: Buffer[]) => Buffer.concat(parts.flatMap((p) => [p, NEWLINE]));
+const NEWLINE = Buffer.from('\n');
+
+/** A sink that stores NDJSON as it is given (the dead-letter streams are NDJSON sinks). */
+export type LineSink = Required<Pick<Sink, 'writeLines' | 'close'>>;
+
+/** An event a sink refused, and why. */
+export interface Refusal {
+  line: Buffer;
+  reason: string;
+}
+
 export interface PumpOptions {
   name: string;
   stream: StreamName;
   sink: Sink;
+  /**
+   * Where events the sink refuses for what they hold are set aside (NDJSON records with the sink's
+   * reason), so that one bad event never blocks the sink. Without it, such a batch is retried.
+   */
+  deadLetter?: LineSink;
   log: SegmentLog;
   cursorDir: string;
   logger: Logger;
@@ -101,6 +124,7 @@ export interface PumpOptions {
   maxBackoffMs?: number;
   onDelivered?: (count: number, seconds: number) => void;
   onFailure?: () => void;
+  onDeadLetter?: (count: number) => void;
 }
 
 export type BreakerState = 'closed' | 'retrying' | 'open';
@@ -111,7 +135,7 @@ export type BreakerState = 'closed' | 'retrying' | 'open';
  * /readyz) and probes with single attempts. A slow or dead sink holds only its own pump.
  */
 export async function startPump(o: PumpOptions) {
-  const { name, stream, sink, log, logger, batchBytes = 1024 * 1024, lingerMs = 0, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
+  const { name, stream, sink, deadLetter, log, logger, batchBytes = 1024 * 1024, lingerMs = 0, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
   await mkdir(o.cursorDir, { recursive: true });
   const cursorFile = join(o.cursorDir, `${name.replace(/[^\w.-]/g, '_')}.json`);
   let cursor: Position = await readFile(cursorFile, 'utf8').then(parseCursor, () => ({ segment: 0, offset: 0 }));
@@ -132,7 +156,8 @@ export async function startPump(o: PumpOptions) {
       };
     });
 
-  async function deliver(lines: Buffer, count: number) {
+  /** One write to the sink, bounded in time; what it left out, by line. */
+  async function attempt(lines: Buffer, count: number): Promise<Refusal[]> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`sink ${name} did not answer within ${timeoutMs} ms`)), timeoutMs);
@@ -141,10 +166,45 @@ export async function startPump(o: PumpOptions) {
       ? sink.writeLines(lines, count)
       : sink.write(lines.toString('utf8').split('\n', count).map((line) => JSON.parse(line) as object));
     try {
-      await Promise.race([written, timeout]);
+      const outcome = await Promise.race([written, timeout]);
+      if (!outcome || outcome.refused.length === 0) return [];
+      const parts = splitLines(lines);
+      return outcome.refused.map(({ index, reason }) => ({ line: parts[index]!, reason }));
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Writes the lines; when the store refuses the write for what an event holds, halves the batch
+   * until the refused events stand alone (log2 of the batch in extra writes per bad event), and
+   * returns them. Any other failure is thrown, for the whole batch to be retried: what was written
+   * already is written again, which the sinks absorb by messageId.
+   */
+  async function writeAround(lines: Buffer, count: number): Promise<Refusal[]> {
+    try {
+      return await attempt(lines, count);
+    } catch (error) {
+      if (!(error instanceof EventsRefusedError) || !deadLetter) throw error;
+      const parts = splitLines(lines);
+      if (parts.length === 1) return [{ line: parts[0]!, reason: error.message }];
+      const half = parts.length >> 1;
+      return [...(await writeAround(joinLines(parts.slice(0, half)), half)), ...(await writeAround(joinLines(parts.slice(half)), parts.length - half))];
+    }
+  }
+
+  async function deliver(lines: Buffer, count: number) {
+    const refused = await writeAround(lines, count);
+    if (refused.length === 0) return;
+    if (!deadLetter) throw new Error(`sink ${name} refused ${refused.length} events and has no dead-letter stream`);
+    const at = JSON.stringify(new Date().toISOString());
+    const head = `{"at":${at},"sink":${JSON.stringify(name)},"stream":"${stream}","reason":`;
+    const records = refused.map(({ line, reason }) => `${head}${JSON.stringify(reason.slice(0, 1000))},"event":${line.toString('utf8')}}\n`);
+    // Durable there before the cursor moves past them.
+    await deadLetter.writeLines(Buffer.from(records.join('')), records.length);
+    o.onDeadLetter?.(refused.length);
+    const reasons = [...new Set(refused.map((r) => r.reason.slice(0, 200)))].slice(0, 5);
+    logger.warn({ sink: name, events: refused.length, reasons }, 'events refused by the sink set aside in its dead-letter stream');
   }
 
   // If the cursor cannot be saved (a full disk), delivery goes on from memory: a crash then only

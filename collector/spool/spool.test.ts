@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Sink } from '../sinks/sink';
+import { createNdjsonSink } from '../sinks/ndjson';
+import { EventsRefusedError, type Sink } from '../sinks/sink';
 import { AckTimeoutError, openSpool, SpoolFullError, type Spool } from '.';
 
 const logger = pino({ level: 'silent' });
@@ -134,4 +135,42 @@ describe('spool', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('splits a batch the sink refuses until the bad events stand alone, sets them aside with the reason, and goes on', async () => {
+    const stored: string[] = [];
+    let writes = 0;
+    let down = false;
+    // A store that refuses any write holding a poisoned event, like PostgreSQL refuses a NUL.
+    const picky: Sink = {
+      async write(batch) {
+        writes++;
+        if (down) throw new Error('connection reset');
+        if (batch.some((e: any) => e.poison)) throw new EventsRefusedError(`refused: ${(batch.find((e: any) => e.poison) as { messageId: string }).messageId} holds a NUL`);
+        stored.push(...batch.map((e: any) => e.messageId));
+      },
+      async close() {},
+    };
+    const spool = await open([{ name: 'picky.events', stream: 'events', sink: picky }], {
+      ack: 'sinks',
+      deadLetter: (name) => createNdjsonSink({ dir: join(dir, 'deadletter', name) }),
+    });
+    const batch = Array.from({ length: 64 }, (_, i) => ({ messageId: `m${i}`, ...(i % 20 === 7 && { poison: true }) }));
+    await spool.append({ events: batch });
+    expect(stored.sort()).toEqual(batch.filter((e) => !e.poison).map((e) => e.messageId).sort());
+    // log2(64) rounds of halving per bad event, not one write per event.
+    expect(writes).toBeLessThan(40);
+    const files = (await readdir(join(dir, 'deadletter', 'picky.events'), { recursive: true })).filter((f) => f.endsWith('.ndjson'));
+    const letters = (await readFile(join(dir, 'deadletter', 'picky.events', files[0]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(letters.map((l) => [l.event.messageId, l.reason, l.sink, l.stream])).toEqual(
+      ['m7', 'm27', 'm47'].map((id) => [id, `refused: ${id} holds a NUL`, 'picky.events', 'events']),
+    );
+    expect(spool.sinks()[0]!.state).toBe('closed');
+    // A store that is down is not a refusal: nothing is set aside, the batch waits.
+    down = true;
+    const waiting = spool.append({ events: [{ messageId: 'later' }] });
+    await expect.poll(() => spool.sinks()[0]!.state).toBe('retrying');
+    down = false;
+    await waiting;
+    expect(stored).toContain('later');
+  }, 20_000);
 });

@@ -58,12 +58,23 @@ describe('memory de-dup bounds', () => {
 });
 
 describe('redis de-dup', () => {
-  it('sets keys that expire with the window', async () => {
-    const dedup = createRedisDedup(redis, { windowSeconds: 120 });
+  it('holds a claim briefly until it is committed, then for the window', async () => {
+    const dedup = createRedisDedup(redis, { windowSeconds: 120, pendingSeconds: 5 });
     const id = `${run}:ttl`;
     await dedup.claim([id]);
+    expect(await redis.ttl(`tp:v1:dedup:${id}`)).toBeLessThanOrEqual(5);
+    await dedup.commit([id]);
     const ttl = await redis.ttl(`tp:v1:dedup:${id}`);
     expect(ttl).toBeGreaterThan(100);
     expect(ttl).toBeLessThanOrEqual(120);
+  });
+
+  it('lets an uncommitted claim lapse, so a retry after a failed write and a failed release is taken', async () => {
+    const dedup = createRedisDedup(redis, { windowSeconds: 120, pendingSeconds: 1 });
+    const id = `${run}:lapse`;
+    expect(await dedup.claim([id])).toEqual([true]);
+    expect(await dedup.claim([id])).toEqual([false]);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await dedup.claim([id])).toEqual([true]);
   });
 });

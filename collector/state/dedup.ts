@@ -1,12 +1,15 @@
 import { createFingerprintSet } from './fingerprint-set';
 
 /**
- * Remembers which events were written, by write key × messageId. `claim` marks ids as seen and
- * says which were new; `release` forgets ids whose write failed, so the client's retry is not
- * mistaken for a duplicate.
+ * Remembers which events were written, by source × messageId. `claim` marks ids as seen and says
+ * which were new; `commit` confirms them once the events are durable; `release` forgets ids whose
+ * write failed, so the client's retry is not mistaken for a duplicate. A store that can fail
+ * (Redis) keeps an uncommitted claim only briefly: if both the write and the release fail, the
+ * claim lapses on its own and the retry is taken, never lost.
  */
 export interface DedupStore {
   claim(ids: readonly string[]): Promise<boolean[]>;
+  commit(ids: readonly string[]): Promise<void>;
   release(ids: readonly string[]): Promise<void>;
   close?(): Promise<void>;
 }
@@ -56,6 +59,7 @@ export function createMemoryDedup({ windowSeconds, maxEntries, now = Date.now }:
         return current.add(id);
       });
     },
+    async commit() {},
     async release(ids) {
       for (const id of ids) {
         current.delete(id);

@@ -10,18 +10,30 @@ export async function connectRedis(url: string): Promise<Redis> {
   return client;
 }
 
-export function createRedisDedup(client: Redis, { windowSeconds }: { windowSeconds: number }): DedupStore {
+export interface RedisDedupOptions {
+  windowSeconds: number;
+  /** How long a claim lasts before it is committed: longer than any spool write takes. */
+  pendingSeconds?: number;
+}
+
+export function createRedisDedup(client: Redis, { windowSeconds, pendingSeconds = 60 }: RedisDedupOptions): DedupStore {
   const key = (id: string) => `tp:v1:dedup:${id}`;
   return {
     async claim(ids) {
       if (ids.length === 0) return [];
       const pipeline = client.pipeline();
-      for (const id of ids) pipeline.set(key(id), '1', 'EX', windowSeconds, 'NX');
+      for (const id of ids) pipeline.set(key(id), '1', 'EX', Math.min(pendingSeconds, windowSeconds), 'NX');
       const results = (await pipeline.exec()) ?? [];
       return results.map(([error, reply]) => {
         if (error) throw error;
         return reply === 'OK';
       });
+    },
+    async commit(ids) {
+      if (ids.length === 0) return;
+      const pipeline = client.pipeline();
+      for (const id of ids) pipeline.expire(key(id), windowSeconds);
+      await pipeline.exec();
     },
     async release(ids) {
       if (ids.length > 0) await client.del(...ids.map(key));
@@ -29,28 +41,45 @@ export function createRedisDedup(client: Redis, { windowSeconds }: { windowSecon
   };
 }
 
-// Token bucket in one atomic step, timed by the Redis clock so that every process agrees.
+// The buckets of one request in one atomic step, timed by the Redis clock so that every process
+// agrees. The same decision as `decide` in rate-limiter.ts: KEYS are the buckets, ARGV holds
+// wanted, debt, then rate and burst per bucket.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rate, burst, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or burst
-local at = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - at) / 1000 * rate)
-local allowed, retry = 0, 0
-if tokens >= cost then tokens = tokens - cost; allowed = 1 else retry = math.ceil((cost - tokens) / rate) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return {allowed, retry}
+local wanted, debt = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tokens, granted = {}, wanted
+for i, key in ipairs(KEYS) do
+  local rate, burst = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+  local state = redis.call('HMGET', key, 'tokens', 'at')
+  local have = tonumber(state[1]) or burst
+  local at = tonumber(state[2]) or now
+  have = math.min(burst, have + math.max(0, now - at) / 1000 * rate)
+  tokens[i] = have
+  granted = math.max(0, math.min(granted, math.floor(have)))
+end
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local rate, burst = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+  if granted < wanted then
+    wait = math.max(wait, (math.min(wanted - granted, burst) - (tokens[i] - granted - debt)) / rate)
+  end
+  local left = tokens[i] - granted - debt
+  redis.call('HSET', key, 'tokens', tostring(left), 'at', now)
+  redis.call('PEXPIRE', key, math.ceil((burst - left) / rate * 1000) + 1000)
+end
+if granted < wanted then wait = math.max(1, math.ceil(wait)) end
+return {granted, wait}
 `;
 
 export function createRedisRateLimiter(client: Redis): RateLimiter {
   return {
-    async take(bucket, cost, { eventsPerSecond, burst }) {
-      const need = Math.min(cost, burst);
-      const [allowed, retry] = (await client.eval(TAKE, 1, `tp:v1:rate:${bucket}`, eventsPerSecond, burst, need)) as [number, number];
-      return { allowed: allowed === 1, retryAfterSeconds: allowed === 1 ? 0 : Math.max(1, retry) };
+    async take(requests, wanted, debt = 0) {
+      if (requests.length === 0) return { granted: wanted, retryAfterSeconds: 0 };
+      const keys = requests.map((r) => `tp:v1:rate:${r.bucket}`);
+      const rates = requests.flatMap((r) => [r.rate.eventsPerSecond, r.rate.burst]);
+      const [granted, retryAfterSeconds] = (await client.eval(TAKE, keys.length, ...keys, wanted, debt, ...rates)) as [number, number];
+      return { granted, retryAfterSeconds };
     },
   };
 }

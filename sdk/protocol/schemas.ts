@@ -1,6 +1,7 @@
 /**
  * The wire protocol as zod schemas, for the collector. Kept in step with `types.ts` by
- * `protocol.test.ts`. Unknown top-level fields are stripped; unknown `context` fields are kept.
+ * `protocol.test.ts`. Unknown top-level fields are stripped; unknown `context` fields are kept,
+ * inside its known objects too (RudderStack adds `page.tab_url`, `screen.innerWidth`, ...).
  */
 import { z } from 'zod';
 
@@ -9,9 +10,9 @@ const isoDate = z.iso.datetime({ offset: true });
 const record = z.record(z.string(), z.unknown());
 
 export const contextSchema = z.looseObject({
-  library: z.object({ name: z.string().max(256), version: z.string().max(256) }).optional(),
+  library: z.looseObject({ name: z.string().max(256), version: z.string().max(256) }).optional(),
   page: z
-    .object({
+    .looseObject({
       path: z.string().optional(),
       referrer: z.string().optional(),
       search: z.string().optional(),
@@ -20,7 +21,7 @@ export const contextSchema = z.looseObject({
     })
     .optional(),
   screen: z
-    .object({
+    .looseObject({
       width: z.number().optional(),
       height: z.number().optional(),
       density: z.number().optional(),
@@ -40,6 +41,8 @@ const base = {
   sentAt: isoDate.optional(),
   context: contextSchema.optional(),
   integrations: record.optional(),
+  /** Where the event was sent from, as RudderStack's SDKs say it (`web`, `server`, `mobile`). */
+  channel: z.string().max(64).optional(),
 };
 
 /** Segment requires one of the two ids on every call. */

@@ -10,11 +10,13 @@ export type Properties = Record<string, unknown>;
 export type Traits = Record<string, unknown>;
 
 export interface LibraryContext {
+  [key: string]: unknown;
   name: string;
   version: string;
 }
 
 export interface PageContext {
+  [key: string]: unknown;
   path?: string;
   referrer?: string;
   search?: string;
@@ -23,6 +25,7 @@ export interface PageContext {
 }
 
 export interface ScreenContext {
+  [key: string]: unknown;
   width?: number;
   height?: number;
   density?: number;
@@ -50,6 +53,8 @@ interface BaseEvent {
   sentAt?: string;
   context?: Context;
   integrations?: Record<string, unknown>;
+  /** Where the event was sent from, as RudderStack's SDKs say it (`web`, `server`, `mobile`). */
+  channel?: string;
 }
 
 export interface TrackEvent extends BaseEvent {

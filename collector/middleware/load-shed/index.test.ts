@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { handleError } from '../../errors';
 import { loadShed } from '.';
 
 describe('loadShed', () => {
@@ -7,6 +8,7 @@ describe('loadShed', () => {
     const gates: (() => void)[] = [];
     const seen: number[] = [];
     const app = new Hono();
+    app.onError(handleError(() => {}));
     app.use(loadShed({ maxInflight: 2, onChange: (n) => seen.push(n) }));
     app.get('/', () => new Promise<Response>((resolve) => gates.push(() => resolve(new Response('ok')))));
     const held = [app.request('/'), app.request('/')];

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { HttpError } from '../../errors';
 
 export interface LoadShedOptions {
   maxInflight: number;
@@ -9,10 +10,10 @@ export interface LoadShedOptions {
 /** Past `maxInflight` concurrent requests, answer 503 at once rather than queue without bound. */
 export function loadShed({ maxInflight, onShed, onChange }: LoadShedOptions): MiddlewareHandler {
   let inflight = 0;
-  return async (c, next) => {
+  return async (_c, next) => {
     if (inflight >= maxInflight) {
       onShed?.();
-      return c.json({ success: false, error: 'collector busy, retry later' }, 503, { 'retry-after': '1' });
+      throw new HttpError(503, 'collector busy, retry later', { retryAfter: 1 });
     }
     onChange?.(++inflight);
     try {

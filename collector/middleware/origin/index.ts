@@ -1,5 +1,5 @@
-import { HTTPException } from 'hono/http-exception';
 import type { MiddlewareHandler } from 'hono';
+import { HttpError } from '../../errors';
 import type { CollectorEnv } from '../../hono-env';
 
 /**
@@ -11,7 +11,7 @@ export function allowedOrigin(): MiddlewareHandler<CollectorEnv> {
     const source = c.get('source');
     const origin = c.req.header('origin');
     if (source.kind === 'browser' && origin && source.origins && !source.origins.has(origin)) {
-      throw new HTTPException(403, { message: `origin ${origin} is not allowed for this write key` });
+      throw new HttpError(403, `origin ${origin} is not allowed for this write key`);
     }
     await next();
   };

@@ -9,9 +9,12 @@ import { createUserAgentParser } from './user-agent';
 
 /** What the collector knows about the request an event came in. */
 export interface RequestFacts {
+  /** The name of the write key the events came with. */
+  source: string;
   receivedAt: Date;
+  /** The client's address: for browser keys only (a server key's requests come from the backend's). */
   ip?: string;
-  /** The request's User-Agent header, used when the event has no `context.userAgent`. */
+  /** The request's User-Agent header, used when the event has no `context.userAgent` (browser keys only). */
   userAgent?: string;
   /** The batch's `sentAt`. */
   sentAt?: string;
@@ -19,7 +22,7 @@ export interface RequestFacts {
   deviceId?: string;
 }
 
-export type EnrichedEvent = TouchpointEvent & TimeFields & { messageId: string; context: Context };
+export type EnrichedEvent = TouchpointEvent & TimeFields & { messageId: string; context: Context; source: string };
 
 export interface EnricherOptions {
   anonymizeIp: boolean;
@@ -46,19 +49,20 @@ export function createEnricher({ anonymizeIp: anonymize, geo, pii, channels }: E
 
   // The event is changed in place, never copied: V8 gives an object made by a spread no cached
   // transitions, so each property added to it after costs microseconds (the collector's hot spot).
-  return (source: TouchpointEvent, request: RequestFacts): EnrichedEvent => {
+  return (valid: TouchpointEvent, request: RequestFacts): EnrichedEvent => {
     if (request.receivedAt !== formattedFor) {
       formattedFor = request.receivedAt;
       receivedAt = formattedFor.toISOString();
     }
-    const time = stampTime(source, request.receivedAt, request.sentAt, receivedAt);
-    const event = source as EnrichedEvent;
+    const time = stampTime(valid, request.receivedAt, request.sentAt, receivedAt);
+    const event = valid as EnrichedEvent;
     const context: Context = (event.context ??= {});
     event.timestamp = time.timestamp;
     if (time.originalTimestamp !== undefined) event.originalTimestamp = time.originalTimestamp;
     if (time.sentAt !== undefined) event.sentAt = time.sentAt;
     event.receivedAt = time.receivedAt;
     event.messageId ??= uuidv4();
+    event.source = request.source;
     if (time.skewFlag !== undefined) context.clockSkew = { ms: time.skewFlag, corrected: false };
 
     const ip = context.ip ?? request.ip;
