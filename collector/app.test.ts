@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from './app';
 import { createMemorySink } from './sinks/memory';
-import type { Sink } from './sinks/sink';
+import type { Sink } from './records/sink';
 
 const logger = pino({ level: 'silent' });
 let dir: string;
@@ -32,7 +32,7 @@ async function setup(options: CollectorOptions = {}, sinks: Partial<Record<'even
     sdkBundlePath: join(dir, 'sdk.js'),
     demoPagePath: join(dir, 'demo.html'),
     ...options,
-    spool: { ack: 'sinks', ackTimeoutMs: 500, ...options.spool },
+    log: { ack: 'sinks', ackTimeoutMs: 500, ...options.log },
     sinks: { events, failed, bots, ...sinks },
   });
   collectors.push(collector);
@@ -122,13 +122,13 @@ describe('POST /v1/batch', () => {
     expect((await post(app, '/v1/batch?writeKey=prod', { batch: [track('m')] }, {})).status).toBe(200);
   });
 
-  it('keeps events in the spool while a sink is down, answering 503 in ack-after-sinks mode, and delivers them once', async () => {
+  it('keeps events in the log while a sink is down, answering 503 in ack-after-sinks mode, and delivers them once', async () => {
     let down = true;
     const written: object[] = [];
     const flaky: Sink = {
-      write: async (events) => {
+      write: async (batch) => {
         if (down) throw new Error('database down');
-        written.push(...events);
+        written.push(...(batch.stream === 'failed' ? batch.records() : batch.events()));
       },
       close: async () => {},
     };
@@ -139,20 +139,20 @@ describe('POST /v1/batch', () => {
     expect(await res.json()).toMatchObject({ success: false });
     down = false;
     await expect.poll(() => written.length, { timeout: 5000 }).toBe(1);
-    // The client's retry is recognised: the event was spooled the first time.
+    // The client's retry is recognised: the event was written to the log the first time.
     expect(await (await post(app, '/v1/batch', { batch: [track('r1')] })).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(written).toHaveLength(1);
   });
 
-  it('answers 503 with Retry-After when the spool is past its high-water mark', async () => {
+  it('answers 503 with Retry-After when a sink is too far behind (the high-water mark)', async () => {
     const stuck: Sink = { write: () => new Promise(() => {}), close: async () => {} };
-    const { app, admin } = await setup({ spool: { ack: 'spool', maxBytes: 2000, sinkTimeoutMs: 300 } }, { events: stuck });
+    const { app, admin } = await setup({ log: { ack: 'log', maxLagBytes: 2000, sinkTimeoutMs: 300 } }, { events: stuck });
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await post(app, '/v1/batch', { batch: [track(`full-${i}`, { properties: { pad: 'x'.repeat(400) } })] })).status);
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.at(-1)).toBe(503);
     expect((await app.request('/readyz')).status).toBe(503);
-    expect((await (await admin.request('/readyz')).json()).checks.spool).toBe('full');
+    expect((await (await admin.request('/readyz')).json()).checks.log).toBe('sinks too far behind');
   });
 });
 
@@ -220,7 +220,7 @@ describe('keys, origins and limits', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow: Sink = { write: () => gate, close: async () => {} };
-    const { app } = await setup({ limits: { maxInflightRequests: 2 }, spool: { ackTimeoutMs: 5000 } }, { events: slow });
+    const { app } = await setup({ limits: { maxInflightRequests: 2 }, log: { ackTimeoutMs: 5000 } }, { events: slow });
     const first = [post(app, '/v1/batch', { batch: [track('s1')] }), post(app, '/v1/batch', { batch: [track('s2')] })];
     await new Promise((r) => setTimeout(r, 20));
     const third = await post(app, '/v1/batch', { batch: [track('s3')] });
@@ -321,7 +321,7 @@ describe('operations', () => {
     const { app, admin } = await setup();
     expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
     expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready' });
-    expect(await (await admin.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok', spool: 'ok' } });
+    expect(await (await admin.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok', log: 'ok' } });
     await post(app, '/v1/batch', { batch: [track('x1'), track('x1'), { type: 'track' }] });
     await post(app, '/v1/batch', { batch: [1, 4].map((seq) => track(`seq-${seq}`, { context: { seq } })) });
     const metrics = await (await admin.request('/metrics')).text();
@@ -356,7 +356,7 @@ describe('operations', () => {
 });
 
 describe('the real server', () => {
-  it('listens, spools, writes NDJSON with the client ip, and stops cleanly', async () => {
+  it('listens, writes NDJSON with the client ip once on disk, and stops cleanly', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tp-server-'));
     const collector = await createCollector({ port: 0, host: '127.0.0.1', dataDir, writeKeys: [{ key: 'k' }], logger, ip: { anonymize: false } });
     const { url } = await collector.start();
@@ -367,14 +367,12 @@ describe('the real server', () => {
         body: JSON.stringify({ event: 'Order Completed', anonymousId: 'a1', messageId: 'srv-1' }),
       });
       expect(await res.json()).toEqual({ success: true, accepted: 1, duplicates: 0, rejected: [] });
-      // Acknowledged means in the spool on disk; the NDJSON sink's pump writes it right after.
-      expect((await readdir(join(dataDir, 'spool', 'log'))).length).toBeGreaterThan(0);
-      const lines = async () => {
-        const files = (await readdir(join(dataDir, 'events'), { recursive: true }).catch(() => [])).filter((f) => f.endsWith('.ndjson'));
-        return files.length ? (await readFile(join(dataDir, 'events', files[0]!), 'utf8')).trim().split('\n') : [];
-      };
-      await expect.poll(async () => (await lines()).length).toBe(1);
-      expect(JSON.parse((await lines())[0]!)).toMatchObject({ messageId: 'srv-1', type: 'track', source: 'k', context: { ip: '127.0.0.1' } });
+      // Acknowledged means on disk, in the NDJSON part the user reads: the log is the data.
+      const files = (await readdir(join(dataDir, 'events'), { recursive: true })).filter((f) => f.endsWith('.ndjson'));
+      expect(files).toEqual([`date=${new Date().toISOString().slice(0, 10)}/part-000000000001.ndjson`]);
+      const lines = (await readFile(join(dataDir, 'events', files[0]!), 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ messageId: 'srv-1', type: 'track', source: 'k', context: { ip: '127.0.0.1' } });
     } finally {
       await collector.stop();
       await rm(dataDir, { recursive: true, force: true });

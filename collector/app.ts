@@ -30,11 +30,11 @@ import { ingestRoutes } from './routes/ingest';
 import { bearerMatches, opsRoutes, type Readiness } from './routes/ops';
 import { pixelRoutes } from './routes/pixel';
 import { staticRoutes } from './routes/static';
+import { everyStream, openLog, type Log } from './log';
+import type { StreamName } from './records';
+import type { Sink } from './records/sink';
 import { openSinks, type NamedSink } from './sinks';
 import { createNdjsonSink } from './sinks/ndjson';
-import type { Sink } from './sinks/sink';
-import { openSpool, type Spool } from './spool';
-import type { StreamName } from './spool/pump';
 import { createMemoryDedup, type DedupStore } from './state/dedup';
 import { createMemoryRateLimiter, type BucketRequest, type RateLimiter } from './state/rate-limiter';
 import { connectRedis, createRedisDedup, createRedisRateLimiter } from './state/redis';
@@ -61,8 +61,9 @@ export interface Collector {
   /** The operator's app (`/metrics`, `/readyz` with its checks): served on `admin.port`. */
   adminApp: Hono;
   settings: CollectorSettings;
+  /** The sinks that consume the log. */
   sinks: NamedSink[];
-  spool: Spool;
+  log: Log;
   metrics: Metrics;
   /** Listens on the configured host and port (0 picks a free one), and the admin port if set. */
   start(): Promise<Listening>;
@@ -77,23 +78,44 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const metrics = createMetrics();
   const keys = createKeyRing(settings.writeKeys);
-  const sinks: NamedSink[] = sinkObjects
-    ? Object.entries(sinkObjects).map(([stream, sink]) => ({ name: stream, stream: stream as StreamName, sink: sink! }))
-    : await openSinks(settings.sinks, settings.dataDir);
-  const spool = await openSpool({
-    ...settings.spool,
-    dir: settings.spool.dir ?? join(settings.dataDir, 'spool'),
-    deadLetter: (sink) => createNdjsonSink({ dir: join(settings.dataDir, 'deadletter', sink) }),
-    sinks,
+  // Sink objects given in code (embedding, tests) consume the log; nothing keeps it then.
+  const { maxLagBytes, fsync, ack, ackTimeoutMs, sinkTimeoutMs, rotateBytes, rotateSeconds } = settings.log;
+  const passThrough = { keep: false, rotateBytes, rotateSeconds };
+  const { consumers: sinks, policies } = sinkObjects
+    ? {
+        consumers: Object.entries(sinkObjects).map(([stream, sink]) => ({ name: stream, stream: stream as StreamName, sink: sink! })),
+        policies: everyStream(passThrough),
+      }
+    : await openSinks(settings.sinks, settings.dataDir, passThrough);
+  const log = await openLog({
+    maxLagBytes,
+    fsync,
+    ack,
+    ackTimeoutMs,
+    sinkTimeoutMs,
+    dataDir: settings.dataDir,
+    streams: policies,
+    consumers: sinks,
+    deadLetter: (consumer) => createNdjsonSink({ dir: join(settings.dataDir, 'deadletter', consumer) }),
     logger,
     onDelivered: (sink, _count, seconds) => metrics.sinkSeconds.observe({ sink, outcome: 'ok' }, seconds),
     onFailure: (sink) => metrics.sinkFailures.inc({ sink }),
     onDeadLetter: (sink, count) => metrics.deadLetters.inc({ sink }, count),
   });
-  metrics.watchSpool(spool);
+  metrics.watchLog(log);
 
   const redis = settings.redis ? await connectRedis(settings.redis.url) : undefined;
-  const dedup: DedupStore = redis ? createRedisDedup(redis, settings.dedup) : createMemoryDedup(settings.dedup);
+  let dedup: DedupStore;
+  if (redis) dedup = createRedisDedup(redis, settings.dedup);
+  else {
+    // One process: what was written in the window is read back from the log, so that an event
+    // re-sent after a restart (its acknowledgement lost in a crash) is still known.
+    const memory = createMemoryDedup(settings.dedup);
+    const started = Date.now();
+    const lines = await log.scanIds(started - settings.dedup.windowSeconds * 1000, (source, id) => memory.remember(`${source}:${id}`));
+    if (lines > 0) logger.info({ events: lines, ms: Date.now() - started }, 'de-dup state rebuilt from the log');
+    dedup = memory;
+  }
   const limiter: RateLimiter = redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter();
   const geo = settings.geo ? await openGeoDatabase(settings.geo.database) : undefined;
   const plan = settings.trackingPlan
@@ -108,7 +130,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const scrub = createScrubber({ anonymizeIp: settings.ip.anonymize, pii: settings.pii });
   const ingest = createIngest({ enrich, scrub, plan: plan?.check, routeBots: settings.bots === 'route' });
   const sequence = createSequenceTracker();
-  const deliver = createDeliver({ spool, dedup, order: orderBySequence(sequence), logger });
+  const deliver = createDeliver({ log, dedup, order: orderBySequence(sequence), logger });
   const ipOf = (c: Context) => clientIp(c, settings.trustProxy);
 
   /** The source of a request and what its rate limits let through: per key, and per key × client for browser keys. */
@@ -136,12 +158,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
 
   const ready = async (): Promise<Readiness> => {
     const checks: Record<string, string> = {};
-    const states = new Map(spool.sinks().map((s) => [s.name, s.state]));
+    const states = new Map(log.consumers().map((s) => [s.name, s.state]));
     for (const { name, sink } of sinks) {
       const state = states.get(name);
       checks[`sink:${name}`] = state === 'open' ? 'circuit open' : (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
     }
-    checks.spool = spool.bytes() < settings.spool.maxBytes ? 'ok' : 'full';
+    checks.log = log.lagBytes() < settings.log.maxLagBytes ? 'ok' : 'sinks too far behind';
     if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'failing');
     return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
   };
@@ -219,7 +241,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     adminApp,
     settings,
     sinks,
-    spool,
+    log,
     metrics,
     async start() {
       const listening: Listening = await listen(app.fetch, settings.port, settings.host);
@@ -240,7 +262,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
         ),
       );
       plan?.close();
-      await spool.close();
+      await log.close();
       await Promise.all(sinks.map(({ sink }) => sink.close()));
       await redis?.quit().catch(() => {});
       logger.info('collector stopped');

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from './app';
-import type { Sink } from './sinks/sink';
+import type { Batch, Sink } from './records/sink';
 
 /**
  * Property-based hostile input against the running collector over real HTTP: wrong types, deep
@@ -31,9 +31,10 @@ interface Probe {
 function countingSink(check?: (record: Record<string, unknown>) => void): Sink & { count: number } {
   const sink = {
     count: 0,
-    async write(events: readonly object[]) {
-      for (const event of events) check?.(event as Record<string, unknown>);
-      sink.count += events.length;
+    async write(batch: Batch) {
+      const records: object[] = batch.stream === 'failed' ? batch.records() : batch.events();
+      for (const record of records) check?.(record as Record<string, unknown>);
+      sink.count += records.length;
     },
     async close() {},
   };
@@ -61,7 +62,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     dataDir,
     // Acknowledge once the sinks have the events, so the counts can be compared at the end.
-    spool: { ack: 'sinks' },
+    log: { ack: 'sinks' },
     trustProxy: true,
     writeKeys: [{ key: 'fuzz' }, { key: 'pixel' }],
     logger: pino({ level: 'silent' }),

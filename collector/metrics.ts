@@ -1,7 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type RejectionReason = 'schema' | 'tracking_plan' | 'oversize' | 'not_object';
-
 /** The collector's Prometheus metrics, in a registry of its own (several collectors per process in tests). */
 export function createMetrics() {
   const registry = new Registry();
@@ -26,18 +24,27 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
-    sinkFailures: new Counter({ name: 'touchpoint_sink_failures_total', help: 'Failed sink writes (each is retried from the spool)', labelNames: ['sink'], registers }),
+    sinkFailures: new Counter({ name: 'touchpoint_sink_failures_total', help: 'Failed sink writes (each is retried from the log)', labelNames: ['sink'], registers }),
     deadLetters: new Counter({ name: 'touchpoint_sink_dead_letters_total', help: 'Events a sink refused for what they hold, set aside in its dead-letter stream', labelNames: ['sink'], registers }),
-    /** Reports the spool's backlog and each sink's circuit at scrape time. */
-    watchSpool(spool: { bytes(): number; sinks(): { name: string; state: string }[] }) {
-      new Gauge({ name: 'touchpoint_spool_bytes', help: 'Bytes in the spool not yet delivered to every sink (the queue depth)', registers, collect() { this.set(spool.bytes()); } });
+    /** Reports the log's backlog, and each sink's circuit and lag, at scrape time. */
+    watchLog(log: { lagBytes(): number; consumers(): { name: string; state: string; lagBytes: number }[] }) {
+      new Gauge({ name: 'touchpoint_log_lag_bytes', help: 'Bytes of log the slowest sink has not delivered yet (the queue depth)', registers, collect() { this.set(log.lagBytes()); } });
       new Gauge({
         name: 'touchpoint_sink_circuit_open',
         help: '1 while a sink has failed repeatedly and is only being probed',
         labelNames: ['sink'],
         registers,
         collect() {
-          for (const { name, state } of spool.sinks()) this.set({ sink: name }, state === 'open' ? 1 : 0);
+          for (const { name, state } of log.consumers()) this.set({ sink: name }, state === 'open' ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'touchpoint_sink_lag_bytes',
+        help: 'Bytes of its stream a sink has not delivered yet',
+        labelNames: ['sink'],
+        registers,
+        collect() {
+          for (const { name, lagBytes } of log.consumers()) this.set({ sink: name }, lagBytes);
         },
       });
     },

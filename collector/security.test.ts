@@ -32,7 +32,7 @@ async function start(options: CollectorOptions = {}) {
     sdkBundlePath: join(dataDir, 'none.js'),
     demoPagePath: join(dataDir, 'none.html'),
     ...options,
-    spool: { ack: 'sinks', ...options.spool },
+    log: { ack: 'sinks', ...options.log },
     sinks: { events, failed, bots: createMemorySink() },
   });
   running.push(collector);
@@ -241,7 +241,7 @@ describe('operations endpoints', () => {
     expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(404);
     const withToken = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(await withToken.text()).toContain('touchpoint_requests_total');
-    expect((await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } })).json()).checks).toHaveProperty('spool', 'ok');
+    expect((await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } })).json()).checks).toHaveProperty('log', 'ok');
   });
 
   it('are served on the admin listener', async () => {
@@ -253,7 +253,7 @@ describe('operations endpoints', () => {
     expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(adminUrl).not.toBe(url);
     expect(await (await fetch(`${adminUrl}/metrics`)).text()).toContain('touchpoint_events_accepted_total');
-    expect((await (await fetch(`${adminUrl}/readyz`)).json()).checks).toHaveProperty('sink:ndjson.events', 'ok');
+    expect((await (await fetch(`${adminUrl}/readyz`)).json()).checks).toEqual({ log: 'ok' });
     // The admin listener takes no events.
     expect((await fetch(`${adminUrl}/v1/batch`, { method: 'POST', body: '{}' })).status).toBe(404);
   });

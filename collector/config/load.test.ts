@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       dedup: { windowSeconds: 86_400, maxEntries: 1_000_000 },
       bots: 'flag',
       ip: { anonymize: true },
-      spool: { maxBytes: 1024 ** 3, segmentBytes: 16 * 1024 ** 2, fsync: true, ack: 'spool', ackTimeoutMs: 10_000, sinkTimeoutMs: 10_000 },
+      log: { maxLagBytes: 1024 ** 3, fsync: true, ack: 'log', ackTimeoutMs: 10_000, sinkTimeoutMs: 10_000, rotateBytes: 128 * 1024 ** 2, rotateSeconds: 3600 },
       sinks: [{ type: 'ndjson', streams: ['events', 'failed', 'bots'], rotateBytes: 128 * 1024 ** 2, rotateSeconds: 3600, gzip: false }],
     });
   });
@@ -108,6 +108,9 @@ describe('loadConfig', () => {
     ['an unknown channel group', '{"channels":{"rules":[{"group":"Carrier Pigeon","when":{}}]}}', /channels\.rules\.0\.group/],
     ['a broken channel pattern', '{"channels":{"rules":[{"group":"Email","when":{"mediumPattern":"(("}}]}}', /mediumPattern: not a valid regular expression/],
     ['a negative rate', '{"writeKeys":[{"key":"k","rateLimit":{"eventsPerSecond":-1}}]}', /rateLimit\.eventsPerSecond/],
+    ['the settings of an earlier version', '{"spool":{"maxBytes":1}}', /"spool" is now "log".*maxBytes became maxLagBytes/],
+    ['two NDJSON sinks keeping the data folder', '{"sinks":[{"type":"ndjson"},{"type":"ndjson","streams":["failed"]}]}', /sinks: only one NDJSON sink can keep the data folder/],
+    ['a gzip NDJSON sink without its own dir', '{"sinks":[{"type":"ndjson","gzip":true}]}', /sinks: a gzip NDJSON sink writes a copy: give it its own dir/],
   ])('rejects a file with %s, naming the file and the path', async (name, content, message) => {
     const path = await file(`${name.replace(/\s/g, '-')}.json`, content);
     expect(() => loadConfig({ TOUCHPOINT_CONFIG: path })).toThrow(message);

@@ -17,6 +17,7 @@ export function loadConfig(env: Env = process.env): CollectorSettings {
   const file = env.TOUCHPOINT_CONFIG?.trim();
   const fromFile = file ? readConfigFile(file) : {};
   const merged = { ...fromFile, ...fromEnv(env, fromFile) };
+  refuseRenamed(merged, file ? `config ${file}` : 'config');
   const result = collectorSettingsSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(`${file ? `config ${file}` : 'config'}: ${formatIssues(result.error)}`);
   return result.data;
@@ -24,9 +25,19 @@ export function loadConfig(env: Env = process.env): CollectorSettings {
 
 /** Validates settings given in code (embedding), with the same messages as the file. */
 export function parseSettings(input: CollectorSettingsInput): CollectorSettings {
+  refuseRenamed(input, 'config');
   const result = collectorSettingsSchema.safeParse(input);
   if (!result.success) throw new ConfigError(`config: ${formatIssues(result.error as z.ZodError)}`);
   return result.data;
+}
+
+/** Settings of earlier versions, refused with what to write instead. */
+function refuseRenamed(input: object, where: string) {
+  if ('spool' in input) {
+    throw new ConfigError(
+      `${where}: "spool" is now "log" (the durable log is the data folder's NDJSON parts): maxBytes became maxLagBytes, ack "spool" became "log", and dir and segmentBytes are gone`,
+    );
+  }
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

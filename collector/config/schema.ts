@@ -34,17 +34,22 @@ const piiPath = z.strictObject({
 const streams = z.array(z.enum(['events', 'failed', 'bots'])).min(1);
 const sinkName = z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').optional();
 
-/** Where events go. Each sink gets one pump per stream, reading the spool from its own cursor. */
+/** Where events go. Each sink consumes its streams of the log, each from its own cursor. */
 export const sinkConfigSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('ndjson'),
     name: sinkName,
-    /** Each stream under `<dir>/<stream>/date=YYYY-MM-DD/`; defaults to dataDir. */
+    /**
+     * Each stream under `<dir>/<stream>/date=YYYY-MM-DD/`. Without a dir (or with dataDir), the
+     * sink keeps the log's own parts as the data; with another dir, or gzip, it writes a copy there.
+     */
     dir: z.string().min(1).optional(),
     streams: streams.default(['events', 'failed', 'bots']),
     rotateBytes: z.number().int().positive().default(128 * 1024 * 1024),
     rotateSeconds: z.number().int().positive().default(3600),
     gzip: z.boolean().default(false),
+    /** Days the data folder's parts are kept (once every other sink has them); absent: for good. */
+    retentionDays: z.number().int().positive().optional(),
   }),
   z.strictObject({ type: z.literal('stdout'), name: sinkName, streams: streams.default(['events']) }),
   z.strictObject({
@@ -153,24 +158,32 @@ export const collectorSettingsSchema = z.strictObject({
       maxEntries: z.number().int().positive().default(1_000_000),
     })
     .prefault({}),
-  /** The durable on-disk buffer between requests and sinks. */
-  spool: z
+  /**
+   * The durable log between requests and sinks: the NDJSON parts under dataDir, which every sink
+   * consumes with its own cursor.
+   */
+  log: z
     .strictObject({
-      /** Defaults to `<dataDir>/spool`. */
-      dir: z.string().min(1).optional(),
-      /** High-water mark: past it requests get 503 with Retry-After until the sinks catch up. */
-      maxBytes: z.number().int().positive().default(1024 * 1024 * 1024),
-      segmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
-      /** fdatasync each group of appends before acknowledging them. */
+      /** High-water mark: when a sink is this many bytes behind, requests get 503 with Retry-After until it catches up. */
+      maxLagBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+      /** Each group of appends is on disk (O_DSYNC) before it is acknowledged. */
       fsync: z.boolean().default(true),
-      /** `spool`: 200 once the events are on this disk; `sinks`: once every sink has them. */
-      ack: z.enum(['spool', 'sinks']).default('spool'),
+      /** `log`: 200 once the events are on this disk; `sinks`: once every sink has them. */
+      ack: z.enum(['log', 'sinks']).default('log'),
+      /** Parts of streams no NDJSON sink keeps (only passing through to the other sinks) are cut at this size or age. */
+      rotateBytes: z.number().int().positive().default(128 * 1024 * 1024),
+      rotateSeconds: z.number().int().positive().default(3600),
       ackTimeoutMs: z.number().int().positive().default(10_000),
       /** A sink write taking longer counts as failed and is retried. */
       sinkTimeoutMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
-  sinks: z.array(sinkConfigSchema).min(1).default([{ type: 'ndjson', streams: ['events', 'failed', 'bots'], rotateBytes: 128 * 1024 * 1024, rotateSeconds: 3600, gzip: false }]),
+  sinks: z
+    .array(sinkConfigSchema)
+    .min(1)
+    .default([{ type: 'ndjson', streams: ['events', 'failed', 'bots'], rotateBytes: 128 * 1024 * 1024, rotateSeconds: 3600, gzip: false }])
+    .refine((sinks) => sinks.filter((s) => s.type === 'ndjson' && s.dir === undefined && !s.gzip).length <= 1, 'only one NDJSON sink can keep the data folder')
+    .refine((sinks) => sinks.every((s) => s.type !== 'ndjson' || !s.gzip || s.dir !== undefined), 'a gzip NDJSON sink writes a copy: give it its own dir'),
   /** Path of a tracking plan (JSON); re-read when it changes, no restart needed. */
   trackingPlan: z.string().min(1).optional(),
   /** `flag`: bots are written with context.bot = true; `route`: to their own `bots` stream. */

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import { AckTimeoutError, SpoolFullError, type Spool } from '../spool';
-import type { SpoolRecord } from '../spool/pump';
+import { AckTimeoutError, LogFullError, PartialAppendError, type Log } from '../log';
+import { ndjson, type StoredEvent, type StreamName } from '../records';
 import type { DedupStore } from '../state/dedup';
 import type { Grant } from '../state/rate-limiter';
-import type { EnrichedEvent } from './enrich';
 import type { IngestResult } from './ingest';
 
 /** The collector cannot take these events now; the client keeps them and retries (503). */
@@ -12,10 +11,10 @@ export class StorageUnavailableError extends Error {
 }
 
 export interface DeliverOptions {
-  spool: Spool;
+  log: Pick<Log, 'append'>;
   dedup: DedupStore;
-  /** Puts a device's new events in order (`context.seq`): see `createSequenceTracker`. */
-  order: (events: EnrichedEvent[]) => void;
+  /** Puts a device's new events in order (`context.seq`): see `orderBySequence`. */
+  order: (events: StoredEvent[]) => void;
   logger: Logger;
 }
 
@@ -40,15 +39,19 @@ export interface Delivered {
 }
 
 /**
- * De-duplicates by source × messageId, takes what the sender's limits allow, puts the request's
- * events, bot events and failed records into the spool as one record, and resolves once that is
+ * Delivery: de-duplicates a request's events by source × messageId, keeps what the sender's limits
+ * allow, and appends its streams to the log (each serialised once, here); resolves once they are
  * durable. What is not written is released, so the client's retry is not taken for a duplicate.
  */
-export function createDeliver({ spool, dedup, order, logger }: DeliverOptions) {
+export function createDeliver({ log, dedup, order, logger }: DeliverOptions) {
   async function forget(ids: string[]) {
     if (ids.length === 0) return;
     // If this fails too, a Redis claim lapses by itself (see DedupStore): re-sent, never lost.
     await dedup.release(ids).catch((error: unknown) => logger.error({ err: error, ids: ids.length }, 'cannot release de-dup claims; they lapse by themselves'));
+  }
+  async function keep(ids: string[]) {
+    // Not committed in time, a claim lapses and a re-send is written twice: at-least-once, never lost.
+    await dedup.commit(ids).catch((error: unknown) => logger.warn({ err: error }, 'de-dup claims not committed'));
   }
 
   return async (result: IngestResult, sender: Sender): Promise<Delivered> => {
@@ -61,45 +64,42 @@ export function createDeliver({ spool, dedup, order, logger }: DeliverOptions) {
       logger.error({ err: error }, 'de-dup store unavailable');
       throw new StorageUnavailableError('de-dup store unavailable');
     }
-    const claimed: string[] = [];
-    const events: EnrichedEvent[] = [];
-    const bots: EnrichedEvent[] = [];
-    let duplicates = 0;
     const grant = sender.allowance ? await sender.allowance(fresh.filter(Boolean).length, result.failed.length) : undefined;
     let allowed = grant?.granted ?? Infinity;
+    const claimed: Record<'events' | 'bots', string[]> = { events: [], bots: [] };
+    const written: Record<'events' | 'bots', StoredEvent[]> = { events: [], bots: [] };
     const over: string[] = [];
+    let duplicates = 0;
     candidates.forEach((event, i) => {
+      const stream = i < result.accepted.length ? 'events' : 'bots';
       if (!fresh[i]) duplicates++;
       else if (allowed-- <= 0) over.push(ids[i]!);
       else {
-        claimed.push(ids[i]!);
-        (i < result.accepted.length ? events : bots).push(event);
+        claimed[stream].push(ids[i]!);
+        written[stream].push(event);
       }
     });
     await forget(over);
-    order(events);
+    order(written.events);
 
-    const record: SpoolRecord = {};
-    if (events.length) record.events = events;
-    if (bots.length) record.bots = bots;
-    if (result.failed.length) record.failed = result.failed;
-    if (Object.keys(record).length > 0) {
-      try {
-        await spool.append(record);
-      } catch (error) {
-        if (error instanceof AckTimeoutError) {
-          // Durable in the spool all the same: the retry is a duplicate.
-          await dedup.commit(claimed).catch(() => {});
-          throw new StorageUnavailableError('spooled, but the sinks have not confirmed yet');
-        }
-        if (!(error instanceof SpoolFullError)) logger.error({ err: error }, 'cannot write to the spool');
-        await forget(claimed);
-        throw new StorageUnavailableError(error instanceof SpoolFullError ? 'spool full' : 'storage unavailable');
-      }
+    const lines: Partial<Record<StreamName, Buffer>> = {};
+    if (written.events.length) lines.events = Buffer.from(ndjson(written.events));
+    if (written.bots.length) lines.bots = Buffer.from(ndjson(written.bots));
+    if (result.failed.length) lines.failed = Buffer.from(ndjson(result.failed));
+    try {
+      await log.append(lines);
+    } catch (error) {
+      // What reached the log is kept (a re-send of it is a duplicate); the rest is released.
+      const durable = error instanceof AckTimeoutError ? (['events', 'bots'] as const) : error instanceof PartialAppendError ? error.written : [];
+      await keep([...(durable.includes('events') ? claimed.events : []), ...(durable.includes('bots') ? claimed.bots : [])]);
+      await forget([...(durable.includes('events') ? [] : claimed.events), ...(durable.includes('bots') ? [] : claimed.bots)]);
+      if (error instanceof AckTimeoutError) throw new StorageUnavailableError('written, but the sinks have not confirmed yet');
+      if (error instanceof LogFullError) throw new StorageUnavailableError('the sinks are too far behind');
+      logger.error({ err: error }, 'cannot write to the log');
+      throw new StorageUnavailableError('storage unavailable');
     }
-    // Not committed in time, a claim lapses and a re-send is written twice: at-least-once, never lost.
-    await dedup.commit(claimed).catch((error: unknown) => logger.warn({ err: error }, 'de-dup claims not committed'));
-    return { accepted: events.length + bots.length, duplicates, limited: over.length, retryAfter: grant?.retryAfterSeconds ?? 0 };
+    await keep([...claimed.events, ...claimed.bots]);
+    return { accepted: written.events.length + written.bots.length, duplicates, limited: over.length, retryAfter: grant?.retryAfterSeconds ?? 0 };
   };
 }
 

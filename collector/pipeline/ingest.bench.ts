@@ -1,16 +1,15 @@
 import { bench, describe } from 'vitest';
 // @ts-expect-error: the plain ESM payload shared with `npm run bench:collector`
 import { makeBatch } from '../bench/payload.mjs';
-import { ndjson } from '../sinks/sink';
-import { encodeRecord } from '../spool/pump';
+import { ndjson } from '../records';
 import { createEnricher } from './enrich';
 import { createIngest } from './ingest';
 import { createScrubber } from './scrub';
 
-// `npm run bench:pipeline`: the CPU a request's events cost before the spool — validation and
+// `npm run bench:pipeline`: the CPU a request's events cost before the log — validation and
 // enrichment of one realistic 20-event batch, against JSON.parse of the same body as the floor —
 // and the whole JSON work of a request in the collector (parse, validate, enrich, serialise the
-// enriched events into a spool record) against the bare-Node baseline's (parse, serialise the
+// enriched events as NDJSON) against the bare-Node baseline's (parse, serialise the
 // events as sent).
 const bodies: string[] = Array.from({ length: 500 }, (_, i) => makeBatch(i));
 const ingest = createIngest({ enrich: createEnricher({ anonymizeIp: true }), scrub: createScrubber({ anonymizeIp: true }), routeBots: false });
@@ -38,8 +37,8 @@ describe('one 20-event request, all its JSON work', () => {
   bench('baseline: JSON.parse + NDJSON of the events as sent', () => {
     ndjson(JSON.parse(bodies[n++ % bodies.length]!).batch);
   });
-  bench('collector: JSON.parse + validate + enrich + spool record', () => {
+  bench('collector: JSON.parse + validate + enrich + NDJSON of the enriched events', () => {
     const { batch } = JSON.parse(bodies[n++ % bodies.length]!);
-    encodeRecord({ events: ingest(batch, request).accepted });
+    Buffer.from(ndjson(ingest(batch, request).accepted));
   });
 });

@@ -1,23 +1,9 @@
 import { MAX_EVENT_BYTES } from '../../sdk/protocol/limits';
 import type { Context, EventType, RejectedEvent, TouchpointEvent } from '../../sdk/protocol/types';
-import type { RejectionReason } from '../metrics';
-import type { EnrichedEvent, Enricher, RequestFacts } from './enrich';
+import type { FailedRecord, StoredEvent, ValidationIssue } from '../records';
+import type { Enricher, RequestFacts } from './enrich';
 import { normaliseEvent } from './normalise';
-import { validateEvent, type ValidationIssue } from './validate';
-
-/** What the failed-events stream holds: enough to understand, count and replay the event. */
-export interface FailedRecord {
-  reason: string;
-  category: RejectionReason;
-  /** The same problems, machine-readable: zod issue paths and messages. */
-  issues: ValidationIssue[];
-  receivedAt: string;
-  writeKeyName: string;
-  /** The event as the client sent it... */
-  event?: unknown;
-  /** ...or, for an event over the size limit, the start of its JSON. */
-  eventTruncated?: string;
-}
+import { validateEvent } from './validate';
 
 export interface IngestInput extends RequestFacts {
   /** Batch-level `context`, merged under each event's own. */
@@ -28,9 +14,9 @@ export interface IngestInput extends RequestFacts {
 }
 
 export interface IngestResult {
-  accepted: EnrichedEvent[];
+  accepted: StoredEvent[];
   /** Valid events from bots, when bots are routed to their own stream. */
-  bots: EnrichedEvent[];
+  bots: StoredEvent[];
   rejected: RejectedEvent[];
   failed: FailedRecord[];
 }

@@ -1,4 +1,4 @@
-import type { EnrichedEvent } from './enrich';
+import type { StoredEvent } from '../records';
 
 export interface SequenceOptions {
   /** Devices remembered; the least recently seen are retired first (their loss stays counted). */
@@ -64,7 +64,7 @@ export function createSequenceTracker({ maxDevices = 100_000, maxGap = 10_000 }:
  * The ordering step: each new event with a `context.seq` is stamped no earlier than its device's
  * previous one (and counted for loss).
  */
-export function orderBySequence(tracker: SequenceTracker): (events: EnrichedEvent[]) => void {
+export function orderBySequence(tracker: SequenceTracker): (events: StoredEvent[]) => void {
   return (events) => {
     for (const event of events) {
       const seq = event.context.seq;

@@ -2,7 +2,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../../sdk/protocol/schemas';
 import type { TouchpointEvent } from '../../sdk/protocol/types';
-import type { ValidationIssue } from './validate';
+import type { ValidationIssue } from '../records';
 
 const propertyType = z.enum(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 

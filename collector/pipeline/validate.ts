@@ -1,7 +1,7 @@
 import { MAX_EVENT_BYTES } from '../../sdk/protocol/limits';
 import { eventSchema, formatIssues } from '../../sdk/protocol/schemas';
 import type { EventType, TouchpointEvent } from '../../sdk/protocol/types';
-import type { RejectionReason } from '../metrics';
+import type { RejectionReason, ValidationIssue } from '../records';
 import { compileAcceptor } from './compiled-schema';
 
 // Most events are well-formed: they pass this compiled check and are used as they are. The rest
@@ -9,12 +9,6 @@ import { compileAcceptor } from './compiled-schema';
 const acceptsAsIs = compileAcceptor(eventSchema);
 
 const formatIssue = ({ path, message }: ValidationIssue) => `${path.length ? path.join('.') : '(root)'}: ${message}`;
-
-/** One machine-readable problem: where in the event, and what. */
-export interface ValidationIssue {
-  path: (string | number)[];
-  message: string;
-}
 
 export type Validation =
   | { ok: true; event: TouchpointEvent }

@@ -26,7 +26,7 @@ beforeAll(async () => {
       { key: 'web_key', name: 'web', kind: 'browser', allowedOrigins: ['https://shop.example'] },
       { key: 'srv_key', name: 'backend', kind: 'server' },
     ],
-    spool: { ack: 'sinks' },
+    log: { ack: 'sinks' },
     sinks: { events, failed, bots: createMemorySink() },
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouseSink } from './clickhouse';
 import { startClickHouse, type ClickHouseServer } from './clickhouse-server.test-support';
 import { poisonedBatch, pumpThrough } from './refusals.test-support';
-import { sampleEvents, sampleFailed } from './sample-events';
+import { eventsBatch, failedBatch, sampleEvents, sampleFailed } from './sample-events';
 
 // Debian's ClickHouse 18.16, started here on its own ports and folder.
 let server: ClickHouseServer;
@@ -18,11 +18,11 @@ describe('ClickHouse sink', () => {
   it('creates a ReplacingMergeTree keyed by source and message_id, and re-delivered events collapse', async () => {
     const sink = createClickHouseSink({ url, database: 'default', table: 'tp_events', shape: 'events' });
     const events = sampleEvents('c', 3);
-    await sink.write(events);
-    await sink.write(events.slice(0, 2)); // re-delivered after a crash
+    await sink.write(eventsBatch(events));
+    await sink.write(eventsBatch(events.slice(0, 2))); // re-delivered after a crash
     expect(await query("SELECT engine FROM system.tables WHERE name = 'tp_events'")).toBe('ReplacingMergeTree\n');
     expect(await query('SELECT count() FROM tp_events FINAL')).toBe('3\n');
-    await sink.write([{ ...events[0]!, source: 'app' }]); // another source, the same id
+    await sink.write(eventsBatch([{ ...events[0]!, source: 'app' }])); // another source, the same id
     expect(await query('SELECT source, count() FROM tp_events FINAL GROUP BY source ORDER BY source')).toBe('app\t1\nshop-web\t3\n');
     expect(await query("SELECT message_id, event, toString(timestamp), timestamp_ms, visitParamExtractString(properties, 'note') FROM tp_events FINAL WHERE message_id = 'c-0' AND source = 'shop-web'"))
       .toBe('c-0\tOrder Completed\t2026-11-24 10:00:00\t123\t订单\n');
@@ -37,11 +37,11 @@ describe('ClickHouse sink', () => {
       event,
       timestamp: `2026-11-24T10:00:${String(second).padStart(2, '0')}.000Z`,
     });
-    await sink.write([
+    await sink.write(eventsBatch([
       step('f1', 'a', 'Product Viewed', 1), step('f2', 'a', 'Product Added', 2), step('f3', 'a', 'Order Completed', 3),
       step('f4', 'b', 'Product Viewed', 1), step('f5', 'b', 'Product Added', 2),
       step('f6', 'c', 'Product Viewed', 1),
-    ]);
+    ]));
     const funnel = await query(`
       SELECT level, count() FROM (
         SELECT anonymous_id, windowFunnel(3600)(timestamp, event = 'Product Viewed', event = 'Product Added', event = 'Order Completed') AS level
@@ -52,10 +52,10 @@ describe('ClickHouse sink', () => {
 
   it('writes failed records to their own table, and fails writes when the server is gone', async () => {
     const failed = createClickHouseSink({ url, database: 'default', table: 'tp_events_failed', shape: 'failed' });
-    await failed.write(sampleFailed('c'));
+    await failed.write(failedBatch(sampleFailed('c')));
     expect(await query('SELECT category, write_key_name FROM tp_events_failed')).toBe('schema\tkey-c\n');
     const gone = createClickHouseSink({ url: 'http://127.0.0.1:1', database: 'default', table: 'x', shape: 'events' });
-    await expect(gone.write(sampleEvents('g', 1))).rejects.toThrow();
+    await expect(gone.write(eventsBatch(sampleEvents('g', 1)))).rejects.toThrow();
   });
 
   it('never lets one event block the table: refused events go to the dead-letter stream with the reason, the rest land intact', async () => {
@@ -85,7 +85,7 @@ describe('ClickHouse sink', () => {
       ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`);
     await query(`INSERT INTO tp_old (message_id, type, timestamp, received_at, context, raw) VALUES ('old-1', 'track', now(), now(), '{}', '{}')`);
     const sink = createClickHouseSink({ url, database: 'default', table: 'tp_old', shape: 'events' });
-    await sink.write([{ ...sampleEvents('m', 1)[0]!, messageId: 'old-1' }]);
+    await sink.write(eventsBatch([{ ...sampleEvents('m', 1)[0]!, messageId: 'old-1' }]));
     expect(await query('SELECT source, message_id FROM tp_old FINAL ORDER BY source')).toBe('\told-1\nshop-web\told-1\n');
     expect(await query("SELECT count() FROM system.tables WHERE name = 'tp_old__v1'")).toBe('1\n');
   });

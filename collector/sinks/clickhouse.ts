@@ -1,10 +1,8 @@
 import { request } from 'undici';
-import type { EnrichedEvent } from '../pipeline/enrich';
-import type { FailedRecord } from '../pipeline/ingest';
 import { migrate, VERSIONS_TABLE, type MigrationTarget, type Schema } from './migrations';
-import { eventRow, failedRow, unstorableText } from './rows';
+import { EventsRefusedError, type Sink, type WriteOutcome } from '../records/sink';
+import { rowsOf, unstorableText, type EventRow, type FailedRow } from './rows';
 import { sharedUntilFailure } from './shared-until-failure';
-import { EventsRefusedError, type Sink, type WriteOutcome } from './sink';
 
 export interface ClickHouseSinkOptions {
   url: string;
@@ -97,13 +95,9 @@ export function createClickHouseSink({ url, database, table, user, password, sha
 
   const prepare = sharedUntilFailure(() => migrate(clickhouseTarget(run, database), qualified, CLICKHOUSE_SCHEMAS[shape]));
 
-  const toRow = (e: object): { row?: object; problem?: string } => {
-    if (shape === 'failed') {
-      const row = failedRow(e as FailedRecord);
-      return { row: { ...row, received_at: seconds(row.received_at), received_at_ms: millis(row.received_at) } };
-    }
-    const row = eventRow(e as EnrichedEvent);
-    const problem = unstorableText(row as unknown as Record<string, unknown>);
+  const toRow = (row: EventRow | FailedRow): { row?: object; problem?: string } => {
+    if (!('message_id' in row)) return { row: { ...row, received_at: seconds(row.received_at), received_at_ms: millis(row.received_at) } };
+    const problem = unstorableText(row);
     if (problem) return { problem };
     if (outOfRange(row.timestamp) || outOfRange(row.received_at)) return { problem: `timestamp ${row.timestamp} is outside ClickHouse's DateTime (1970 to 2106)` };
     return {
@@ -118,12 +112,12 @@ export function createClickHouseSink({ url, database, table, user, password, sha
   };
 
   return {
-    async write(events) {
+    async write(batch) {
       await prepare();
       const outcome: WriteOutcome = { refused: [] };
       const lines: string[] = [];
-      events.forEach((event, index) => {
-        const { row, problem } = toRow(event);
+      rowsOf(batch).forEach((source, index) => {
+        const { row, problem } = toRow(source);
         if (problem) outcome.refused.push({ index, reason: `ClickHouse cannot store it: ${problem}` });
         else lines.push(JSON.stringify(row));
       });

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpSink } from './http';
-import { sampleEvents } from './sample-events';
+import { eventsBatch, sampleEvents } from './sample-events';
 
 let status = 200;
 let delayMs = 0;
@@ -25,7 +25,7 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 describe('HTTP sink', () => {
   it('posts batches as JSON with the configured auth header', async () => {
     const sink = createHttpSink({ url, headers: { authorization: 'Bearer t0ken' }, format: 'json', timeoutMs: 2000 });
-    await sink.write(sampleEvents('h', 2));
+    await sink.write(eventsBatch(sampleEvents('h', 2)));
     const last = received.at(-1)!;
     expect(last.headers.authorization).toBe('Bearer t0ken');
     expect(last.headers['content-type']).toBe('application/json');
@@ -34,17 +34,17 @@ describe('HTTP sink', () => {
 
   it('posts NDJSON', async () => {
     const sink = createHttpSink({ url, headers: {}, format: 'ndjson', timeoutMs: 2000 });
-    await sink.write(sampleEvents('n', 2));
+    await sink.write(eventsBatch(sampleEvents('n', 2)));
     expect(received.at(-1)!.body.trim().split('\n').map((l) => JSON.parse(l).messageId)).toEqual(['n-0', 'n-1']);
   });
 
   it('fails on a non-2xx answer and on a timeout, for the pump to retry', async () => {
     const sink = createHttpSink({ url, headers: {}, format: 'json', timeoutMs: 200 });
     status = 500;
-    await expect(sink.write(sampleEvents('e', 1))).rejects.toThrow(/answered 500/);
+    await expect(sink.write(eventsBatch(sampleEvents('e', 1)))).rejects.toThrow(/answered 500/);
     status = 200;
     delayMs = 1000;
-    await expect(sink.write(sampleEvents('t', 1))).rejects.toThrow();
+    await expect(sink.write(eventsBatch(sampleEvents('t', 1)))).rejects.toThrow();
     delayMs = 0;
   });
 });

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { EventsRefusedError, ndjson, type Sink } from './sink';
+import { EventsRefusedError, type Sink } from '../records/sink';
 
 export interface HttpSinkOptions {
   url: string;
@@ -10,7 +10,7 @@ export interface HttpSinkOptions {
 
 /**
  * Posts each batch to a webhook with undici: a JSON array (or NDJSON), the configured headers
- * (an auth header, typically), and a timeout. Anything but 2xx fails the write, and the spool's
+ * (an auth header, typically), and a timeout. Anything but 2xx fails the write, and the log's
  * pump retries it with backoff.
  */
 export function createHttpSink({ url, headers, format, timeoutMs }: HttpSinkOptions): Sink {
@@ -31,9 +31,8 @@ export function createHttpSink({ url, headers, format, timeoutMs }: HttpSinkOpti
     throw new Error(message);
   }
   return {
-    write: (events) => post(format === 'json' ? JSON.stringify(events) : ndjson(events)),
-    // NDJSON goes out as the spool holds it.
-    ...(format === 'ndjson' && { writeLines: (lines: Buffer) => post(lines) }),
+    // The log's lines as they are: NDJSON, or joined into a JSON array without parsing them.
+    write: ({ lines }) => post(format === 'ndjson' ? lines : `[${lines.toString('utf8').trimEnd().split('\n').join(',')}]`),
     async close() {},
   };
 }

@@ -1,6 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { SinkConfig } from '../config';
-import type { StreamName } from '../spool/pump';
+import { everyStream, PASS_THROUGH, type StreamPolicy } from '../log';
+import type { StreamName } from '../records';
+import type { Sink } from '../records/sink';
 import { createClickHouseSink } from './clickhouse';
 import { createHttpSink } from './http';
 import { createKafkaSink } from './kafka';
@@ -8,22 +10,45 @@ import { createMysqlSink } from './mysql';
 import { createNatsSink } from './nats';
 import { createNdjsonSink } from './ndjson';
 import { createPostgresSink } from './postgres';
-import type { Sink } from './sink';
 import { createStdoutSink } from './stdout';
 
 export interface NamedSink {
-  /** Unique per sink and stream: names the pump and its cursor. */
+  /** Unique per sink and stream: names its consumer and cursor. */
   name: string;
   stream: StreamName;
   sink: Sink;
 }
 
+export interface OpenedSinks {
+  /** The sinks that consume the log, one per configured destination and stream. */
+  consumers: NamedSink[];
+  /** How each stream's parts are cut and kept. */
+  policies: Record<StreamName, StreamPolicy>;
+}
+
 const tableFor = (table: string, stream: StreamName) => (stream === 'events' ? table : `${table}_${stream}`);
 
-/** One sink per configured destination and stream. Heavy drivers are imported only here, on demand. */
-export async function openSinks(configs: readonly SinkConfig[], dataDir: string): Promise<NamedSink[]> {
-  const sinks: NamedSink[] = [];
+/**
+ * An NDJSON sink over the data folder itself, uncompressed, is not a copy: the log's parts are its
+ * files, kept (for `retentionDays`, if set). Its rotation settings cut them.
+ */
+export const keepsTheLog = (config: SinkConfig, dataDir: string) =>
+  config.type === 'ndjson' && !config.gzip && (config.dir === undefined || resolve(config.dir) === resolve(dataDir));
+
+/**
+ * The sinks the configuration names. Heavy drivers are imported only here, on demand; the NDJSON
+ * sink that keeps the data folder becomes the log's retention instead of a consumer.
+ */
+export async function openSinks(configs: readonly SinkConfig[], dataDir: string, passThrough: StreamPolicy = PASS_THROUGH): Promise<OpenedSinks> {
+  const policies = everyStream(passThrough);
+  const consumers: NamedSink[] = [];
   for (const [index, config] of configs.entries()) {
+    if (keepsTheLog(config, dataDir) && config.type === 'ndjson') {
+      for (const stream of config.streams) {
+        policies[stream] = { keep: true, rotateBytes: config.rotateBytes, rotateSeconds: config.rotateSeconds, ...(config.retentionDays !== undefined && { retentionDays: config.retentionDays }) };
+      }
+      continue;
+    }
     for (const stream of config.streams) {
       const name = `${config.name ?? `${config.type}${index === 0 ? '' : `-${index}`}`}.${stream}`;
       const shape = stream === 'failed' ? 'failed' : 'events';
@@ -54,8 +79,8 @@ export async function openSinks(configs: readonly SinkConfig[], dataDir: string)
           sink = await createKafkaSink({ ...config, streamName: stream });
           break;
       }
-      sinks.push({ name, stream, sink });
+      consumers.push({ name, stream, sink });
     }
   }
-  return sinks;
+  return { consumers, policies };
 }

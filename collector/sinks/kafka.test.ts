@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createKafkaSink, type KafkaProducer } from './kafka';
-import { sampleEvents, sampleFailed } from './sample-events';
+import { eventsBatch, failedBatch, sampleEvents, sampleFailed } from './sample-events';
 
 // No Kafka broker can run on these machines, so this sink has NOT been run against a broker
 // here. It is tested up to the client: a recording producer stands in for kafkajs's, checking the
@@ -21,8 +21,8 @@ describe('Kafka sink (no broker here: tested up to the client)', () => {
     const { producer, sent, calls } = recordingProducer();
     const sink = await createKafkaSink({ brokers: ['127.0.0.1:9092'], topic: 'touchpoint', clientId: 'test', streamName: 'events', producer });
     const events = sampleEvents('k', 3);
-    await sink.write(events);
-    await sink.write(events.slice(0, 1));
+    await sink.write(eventsBatch(events));
+    await sink.write(eventsBatch(events.slice(0, 1)));
     await sink.close();
     expect(calls).toEqual(['connect', 'disconnect']);
     expect(sent[0]!.topic).toBe('touchpoint');
@@ -37,13 +37,13 @@ describe('Kafka sink (no broker here: tested up to the client)', () => {
   it('sends failed records to their own topic', async () => {
     const { producer, sent } = recordingProducer();
     const sink = await createKafkaSink({ brokers: ['127.0.0.1:9092'], topic: 'touchpoint', clientId: 'test', streamName: 'failed', producer });
-    await sink.write(sampleFailed('k'));
+    await sink.write(failedBatch(sampleFailed('k')));
     expect(sent[0]).toMatchObject({ topic: 'touchpoint.failed', messages: [{ key: null }] });
   });
 
   it('loads kafkajs when no producer is given, and fails the write when no broker answers', async () => {
     const sink = await createKafkaSink({ brokers: ['127.0.0.1:1'], topic: 'touchpoint', clientId: 'test', streamName: 'events' });
-    await expect(sink.write(sampleEvents('k', 1))).rejects.toThrow();
+    await expect(sink.write(eventsBatch(sampleEvents('k', 1)))).rejects.toThrow();
     await sink.close();
   }, 60_000);
 });

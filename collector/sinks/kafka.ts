@@ -1,5 +1,6 @@
 import { sharedUntilFailure } from './shared-until-failure';
-import { EventsRefusedError, type Sink } from './sink';
+import { splitLines } from '../records';
+import { EventsRefusedError, type Sink } from '../records/sink';
 
 const REFUSED_TYPES = new Set(['MESSAGE_TOO_LARGE', 'INVALID_RECORD', 'RECORD_LIST_TOO_LARGE', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP']);
 
@@ -36,21 +37,17 @@ export async function createKafkaSink({ brokers, topic, clientId, streamName, pr
   let used = false;
   const connect = sharedUntilFailure(() => producer.connect());
   return {
-    async write(events) {
+    async write(batch) {
       used = true;
       await connect();
+      // Each value is the record's line as the log holds it.
+      const values = splitLines(batch.lines).map((line) => line.toString('utf8'));
+      const messages =
+        batch.stream === 'failed'
+          ? values.map((value) => ({ key: null, value }))
+          : batch.events().map((e, i) => ({ key: e.anonymousId ?? e.userId ?? null, value: values[i]!, headers: { 'message-id': e.messageId, source: e.source } }));
       await producer
-        .send({
-          topic: target,
-          messages: events.map((e) => {
-            const event = e as { anonymousId?: string; userId?: string; messageId?: string; source?: string };
-            return {
-              key: event.anonymousId ?? event.userId ?? null,
-              value: JSON.stringify(e),
-              ...(event.messageId && { headers: { 'message-id': event.messageId, ...(event.source && { source: event.source }) } }),
-            };
-          }),
-        })
+        .send({ topic: target, messages })
         .catch((error: { type?: unknown; message?: string }) => {
           // The broker's answers that name the records (kafkajs's protocol error types), not the connection.
           if (typeof error.type === 'string' && REFUSED_TYPES.has(error.type)) throw new EventsRefusedError(`Kafka refused the records: ${error.message}`);

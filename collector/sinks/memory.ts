@@ -1,17 +1,18 @@
-import type { Sink } from './sink';
+import type { FailedRecord, StoredEvent } from '../records';
+import type { Sink } from '../records/sink';
 
 export interface MemorySink extends Sink {
   /** Everything written so far, in order. */
-  readonly events: readonly object[];
+  readonly events: readonly (StoredEvent | FailedRecord)[];
 }
 
-/** Keeps events in memory: for tests and the QA fixture. */
+/** Keeps records in memory: for tests and the QA fixture. */
 export function createMemorySink(): MemorySink {
-  const events: object[] = [];
+  const events: (StoredEvent | FailedRecord)[] = [];
   return {
     events,
     async write(batch) {
-      events.push(...batch);
+      events.push(...(batch.stream === 'failed' ? batch.records() : batch.events()));
     },
     async close() {},
   };

@@ -2,8 +2,8 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlSink } from './mysql';
 import { poisonedBatch, pumpThrough } from './refusals.test-support';
-import { sampleEvents, sampleFailed } from './sample-events';
-import type { Sink } from './sink';
+import { eventsBatch, failedBatch, sampleEvents, sampleFailed } from './sample-events';
+import type { Sink } from '../records/sink';
 
 // The real MariaDB on 127.0.0.1:3306, database `test`.
 const url = 'mysql://root@127.0.0.1:3306/test';
@@ -26,8 +26,8 @@ describe('MySQL / MariaDB sink', () => {
     const sink = await createMysqlSink({ url, table, shape: 'events' });
     sinks.push(sink);
     const events = sampleEvents(run);
-    await sink.write(events);
-    await sink.write([events[2]!, ...sampleEvents(`${run}-more`, 1)]);
+    await sink.write(eventsBatch(events));
+    await sink.write(eventsBatch([events[2]!, ...sampleEvents(`${run}-more`, 1)]));
     const [rows] = await conn.query(`SELECT message_id, event, user_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, JSON_EXTRACT(properties, '$.note') AS note FROM ${table} ORDER BY message_id`);
     const list = rows as Record<string, unknown>[];
     expect(list).toHaveLength(4);
@@ -38,7 +38,7 @@ describe('MySQL / MariaDB sink', () => {
   it('writes failed records to their own table', async () => {
     const sink = await createMysqlSink({ url, table: `${table}_failed`, shape: 'failed' });
     sinks.push(sink);
-    await sink.write(sampleFailed(run));
+    await sink.write(failedBatch(sampleFailed(run)));
     const [rows] = await conn.query(`SELECT write_key_name, category, reason FROM ${table}_failed`);
     expect(rows).toEqual([{ write_key_name: `key-${run}`, category: 'schema', reason: 'event: Invalid input' }]);
   });
@@ -72,7 +72,7 @@ describe('MySQL / MariaDB sink', () => {
     const sink = await createMysqlSink({ url, table: `${table}_old`, shape: 'events' });
     sinks.push(sink);
     const [event] = sampleEvents(`${run}-m`, 1);
-    await sink.write([{ ...event!, messageId: 'old-1' }]);
+    await sink.write(eventsBatch([{ ...event!, messageId: 'old-1' }]));
     const [rows] = await conn.query(`SELECT source, message_id FROM ${table}_old ORDER BY source`);
     expect(rows).toEqual([{ source: '', message_id: 'old-1' }, { source: 'shop-web', message_id: 'old-1' }]);
   });

@@ -1,10 +1,8 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import type { EnrichedEvent } from '../pipeline/enrich';
-import type { FailedRecord } from '../pipeline/ingest';
 import { migrate, VERSIONS_TABLE, type MigrationTarget, type Schema } from './migrations';
-import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow, unstorableText, type TableSinkOptions } from './rows';
+import { EventsRefusedError, type Sink, type WriteOutcome } from '../records/sink';
+import { EVENT_COLUMNS, FAILED_COLUMNS, rowsOf, unstorableText, valuesOf, type TableSinkOptions } from './rows';
 import { sharedUntilFailure } from './shared-until-failure';
-import { EventsRefusedError, type Sink, type WriteOutcome } from './sink';
 
 /** Each table shape's schema history; a new table runs them all. */
 export const MYSQL_SCHEMAS: Record<TableSinkOptions['shape'], Schema> = {
@@ -74,18 +72,16 @@ export async function createMysqlSink({ url, table, shape }: TableSinkOptions): 
     }
   });
   const columns = shape === 'events' ? EVENT_COLUMNS : FAILED_COLUMNS;
-  const toRow = (e: object) => (shape === 'events' ? eventRow(e as EnrichedEvent) : failedRow(e as FailedRecord)) as unknown as Record<string, string | null>;
   const onDuplicate = shape === 'events' ? ' ON DUPLICATE KEY UPDATE message_id = message_id' : '';
   return {
-    async write(events) {
+    async write(batch) {
       await prepare();
       const outcome: WriteOutcome = { refused: [] };
       const storable: unknown[][] = [];
-      events.forEach((event, index) => {
-        const row = toRow(event);
+      rowsOf(batch).forEach((row, index) => {
         const problem = unstorableText(row);
         if (problem) return void outcome.refused.push({ index, reason: `MySQL cannot store it: ${problem}` });
-        storable.push(columns.map((c) => (c === 'timestamp' || c === 'received_at' ? utc(row[c]!) : row[c])));
+        storable.push(valuesOf(row, columns).map((value, i) => (columns[i] === 'timestamp' || columns[i] === 'received_at' ? utc(value as string) : value)));
       });
       for (let start = 0; start < storable.length; start += 1000) {
         const rows = storable.slice(start, start + 1000);

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsSink, natsMessageId } from './nats';
 import { pumpThrough } from './refusals.test-support';
-import { sampleEvents } from './sample-events';
+import { eventsBatch, sampleEvents } from './sample-events';
 
 // The real NATS server with JetStream on 127.0.0.1:4222.
 const run = `r${process.pid}x${Date.now()}`;
@@ -23,8 +23,8 @@ describe('NATS JetStream sink', () => {
   it('publishes by event type with Nats-Msg-Id, so the broker drops re-delivered events', async () => {
     const sink = await createNatsSink({ servers: '127.0.0.1:4222', stream, subjectPrefix: run, duplicateWindowSeconds: 3600, streamName: 'events' });
     const events = sampleEvents(run, 5);
-    await sink.write(events);
-    await sink.write(events.slice(1, 3)); // re-delivered after a crash
+    await sink.write(eventsBatch(events));
+    await sink.write(eventsBatch(events.slice(1, 3))); // re-delivered after a crash
     await sink.close();
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(stream);

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { EventsRefusedError, type Sink } from './sink';
+import { splitLines } from '../records';
+import { EventsRefusedError, type Sink } from '../records/sink';
 
 export interface NatsSinkOptions {
   servers: string | string[];
   stream: string;
   subjectPrefix: string;
   duplicateWindowSeconds: number;
-  /** Which spool stream this sink carries: part of the subject. */
+  /** Which stream of the log this sink carries: part of the subject. */
   streamName: 'events' | 'failed' | 'bots';
 }
 
@@ -54,18 +55,15 @@ export async function createNatsSink({ servers, stream, subjectPrefix, duplicate
   }
 
   return {
-    async write(events) {
+    async write(batch) {
       const js = await client();
-      const encoder = new TextEncoder();
+      // Each message is the record's line as the log holds it; the subject and id come from its fields.
+      const payloads = splitLines(batch.lines);
+      const heads = batch.stream === 'failed' ? batch.records().map((r) => ({ kind: r.category, id: undefined })) : batch.events().map((e) => ({ kind: e.type, id: natsMessageId(e.source, e.messageId) }));
       await Promise.all(
-        events.map(async (e) => {
-          const event = e as { type?: string; messageId?: string; category?: string; source?: string };
-          const kind = streamName === 'failed' ? event.category : event.type;
+        heads.map(async ({ kind, id }, i) => {
           try {
-            await js.publish(`${subjectPrefix}.${streamName}.${kind ?? 'unknown'}`, encoder.encode(JSON.stringify(e)), {
-              ...(event.messageId && { msgID: natsMessageId(event.source, event.messageId) }),
-              timeout: 5000,
-            });
+            await js.publish(`${subjectPrefix}.${streamName}.${kind}`, payloads[i]!, { ...(id && { msgID: id }), timeout: 5000 });
           } catch (error) {
             if (refusedForSize(error as Error)) throw new EventsRefusedError(`NATS refused the message: ${(error as Error).message}`);
             throw error;

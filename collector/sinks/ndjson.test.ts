@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ndjson } from '../records';
 import { createNdjsonSink } from './ndjson';
+
+const lines = (records: object[]) => Buffer.from(ndjson(records));
 
 let dir: string;
 beforeEach(async () => {
@@ -27,7 +30,7 @@ async function readLines(): Promise<{ file: string; rows: any[] }[]> {
 describe('createNdjsonSink', () => {
   it('writes one event per line under a date partition', async () => {
     const sink = createNdjsonSink({ dir, now: () => new Date('2026-11-24T23:59:00Z') });
-    await sink.write([{ a: 1 }, { b: 'line\nbreak' }]);
+    await sink.writeLines(lines([{ a: 1 }, { b: 'line\nbreak' }]));
     await sink.close();
     const [only] = await readLines();
     expect(only!.file).toMatch(/^date=2026-11-24\/part-\d+-\d+-\d+\.ndjson$/);
@@ -37,9 +40,9 @@ describe('createNdjsonSink', () => {
   it('starts a new partition when the UTC date changes', async () => {
     let now = new Date('2026-11-24T23:59:59Z');
     const sink = createNdjsonSink({ dir, now: () => now });
-    await sink.write([{ day: 1 }]);
+    await sink.writeLines(lines([{ day: 1 }]));
     now = new Date('2026-11-25T00:00:01Z');
-    await sink.write([{ day: 2 }]);
+    await sink.writeLines(lines([{ day: 2 }]));
     await sink.close();
     const files = await readLines();
     expect(files.map((f) => f.file.slice(0, 15))).toEqual(['date=2026-11-24', 'date=2026-11-25']);
@@ -49,18 +52,18 @@ describe('createNdjsonSink', () => {
   it('rotates part files by size and by age', async () => {
     let now = new Date('2026-11-24T10:00:00Z');
     const sink = createNdjsonSink({ dir, rotateBytes: 100, rotateSeconds: 60, now: () => now });
-    await sink.write([{ pad: 'x'.repeat(120) }]); // over 100 bytes: the next write starts a new part
-    await sink.write([{ n: 2 }]);
+    await sink.writeLines(lines([{ pad: 'x'.repeat(120) }])); // over 100 bytes: the next write starts a new part
+    await sink.writeLines(lines([{ n: 2 }]));
     now = new Date('2026-11-24T10:01:01Z'); // over 60 s
-    await sink.write([{ n: 3 }]);
+    await sink.writeLines(lines([{ n: 3 }]));
     await sink.close();
     expect((await readLines()).map((f) => f.rows.length)).toEqual([1, 1, 1]);
   });
 
   it('writes gzip files that decompress to the same lines', async () => {
     const sink = createNdjsonSink({ dir, gzip: true });
-    await sink.write([{ a: 1 }]);
-    await sink.write([{ b: 2 }, { c: '订单' }]);
+    await sink.writeLines(lines([{ a: 1 }]));
+    await sink.writeLines(lines([{ b: 2 }, { c: '订单' }]));
     await sink.close();
     const [file] = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ndjson.gz'));
     const text = gunzipSync(await readFile(join(dir, file!))).toString('utf8');
@@ -70,7 +73,7 @@ describe('createNdjsonSink', () => {
   it('keeps every line intact under many concurrent writes', async () => {
     const sink = createNdjsonSink({ dir });
     const writes = Array.from({ length: 200 }, (_, i) =>
-      sink.write(Array.from({ length: 5 }, (_, j) => ({ i, j, pad: 'x'.repeat(500) }))),
+      sink.writeLines(lines(Array.from({ length: 5 }, (_, j) => ({ i, j, pad: 'x'.repeat(500) })))),
     );
     await Promise.all(writes);
     await sink.close();
@@ -84,11 +87,11 @@ describe('createNdjsonSink', () => {
 
   it('close waits for pending writes and refuses new ones', async () => {
     const sink = createNdjsonSink({ dir });
-    const write = sink.write([{ late: true }]);
+    const write = sink.writeLines(lines([{ late: true }]));
     await sink.close();
     await write;
     expect((await readLines())[0]!.rows).toEqual([{ late: true }]);
-    await expect(sink.write([{ after: true }])).rejects.toThrow(/closed/);
+    await expect(sink.writeLines(lines([{ after: true }]))).rejects.toThrow(/closed/);
   });
 
   it('cuts the torn last line a killed process left before writing on', async () => {
@@ -96,7 +99,7 @@ describe('createNdjsonSink', () => {
     await mkdir(partition, { recursive: true });
     await writeFile(join(partition, 'part-1-1-0.ndjson'), '{"a":1}\n{"b":2}\n{"c":');
     const sink = createNdjsonSink({ dir, now: () => new Date('2026-11-24T12:00:00Z') });
-    await sink.write([{ d: 4 }]);
+    await sink.writeLines(lines([{ d: 4 }]));
     await sink.close();
     expect((await readLines()).map((f) => f.rows)).toEqual([[{ a: 1 }, { b: 2 }], [{ d: 4 }]]);
   });
@@ -104,6 +107,6 @@ describe('createNdjsonSink', () => {
   it('rejects the waiting writes when the disk write fails', async () => {
     await writeFile(join(dir, 'file-not-folder'), 'x');
     const sink = createNdjsonSink({ dir: join(dir, 'file-not-folder') });
-    await expect(sink.write([{ a: 1 }])).rejects.toThrow();
+    await expect(sink.writeLines(lines([{ a: 1 }]))).rejects.toThrow();
   });
 });

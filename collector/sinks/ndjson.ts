@@ -3,7 +3,7 @@ import { access, mkdir, open, readdir, stat, truncate, type FileHandle } from 'n
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { ndjson, type Sink } from './sink';
+import type { Sink } from '../records/sink';
 
 const gzip = promisify(gzipCallback);
 
@@ -21,8 +21,8 @@ export interface NdjsonSinkOptions {
   now?: () => Date;
 }
 
-/** The NDJSON sink always takes lines as they are. */
-export type NdjsonSink = Sink & Required<Pick<Sink, 'writeLines'>>;
+/** The NDJSON sink takes lines as they are, from the log's batches or from anyone (dead letters). */
+export type NdjsonSink = Sink & { writeLines(lines: Buffer): Promise<void> };
 
 interface PendingWrite {
   lines: Buffer;
@@ -98,7 +98,7 @@ export function createNdjsonSink({
   }
 
   return {
-    write: (events) => writeLines(Buffer.from(ndjson(events))),
+    write: (batch) => writeLines(batch.lines),
     writeLines,
     async flush() {
       await draining;
@@ -122,7 +122,7 @@ export function createNdjsonSink({
 }
 
 /**
- * A process killed mid-append leaves a partial last line in its part file (the spool re-delivers
+ * A process killed mid-append leaves a partial last line in its part file (the log re-delivers
  * those events, so nothing is lost). Before writing, cut such tails back to the last newline in
  * the two newest date partitions, so every file stays valid NDJSON for DuckDB and Spark.
  */

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createPostgresSink } from './postgres';
 import { poisonedBatch, pumpThrough } from './refusals.test-support';
-import { sampleEvents, sampleFailed } from './sample-events';
-import type { Sink } from './sink';
+import { eventsBatch, failedBatch, sampleEvents, sampleFailed } from './sample-events';
+import type { Sink } from '../records/sink';
 
 // The real PostgreSQL on 127.0.0.1:5432, database `test`.
 const url = 'postgres://postgres@127.0.0.1:5432/test';
@@ -24,8 +24,8 @@ describe('PostgreSQL sink', () => {
     const sink = await createPostgresSink({ url, table, shape: 'events' });
     sinks.push(sink);
     const events = sampleEvents(run);
-    await sink.write(events);
-    await sink.write([events[1]!, ...sampleEvents(`${run}-more`, 1)]); // a re-delivery and one new
+    await sink.write(eventsBatch(events));
+    await sink.write(eventsBatch([events[1]!, ...sampleEvents(`${run}-more`, 1)])); // a re-delivery and one new
     const { rows } = await client.query(`SELECT message_id, type, event, anonymous_id, user_id, timestamp, properties, context->'channel'->>'group' AS channel FROM ${table} ORDER BY message_id`);
     expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual({
@@ -44,7 +44,7 @@ describe('PostgreSQL sink', () => {
   it('writes failed records to their own table', async () => {
     const sink = await createPostgresSink({ url, table: `${table}_failed`, shape: 'failed' });
     sinks.push(sink);
-    await sink.write(sampleFailed(run));
+    await sink.write(failedBatch(sampleFailed(run)));
     const { rows } = await client.query(`SELECT write_key_name, category, issues, event FROM ${table}_failed`);
     expect(rows).toEqual([{ write_key_name: `key-${run}`, category: 'schema', issues: [{ path: ['event'], message: 'Invalid input' }], event: `{"type":"track","messageId":"${run}-bad"}` }]);
   });
@@ -71,7 +71,7 @@ describe('PostgreSQL sink', () => {
     const sink = await createPostgresSink({ url, table: `${table}_keys`, shape: 'events' });
     sinks.push(sink);
     const [event] = sampleEvents(`${run}-k`, 1);
-    await sink.write([event!, { ...event!, source: 'app' }, { ...event!, source: 'app' }]);
+    await sink.write(eventsBatch([event!, { ...event!, source: 'app' }, { ...event!, source: 'app' }]));
     const { rows } = await client.query(`SELECT source FROM ${table}_keys ORDER BY source`);
     expect(rows).toEqual([{ source: 'app' }, { source: 'shop-web' }]);
   });
@@ -83,7 +83,7 @@ describe('PostgreSQL sink', () => {
     const sink = await createPostgresSink({ url, table: `${table}_old`, shape: 'events' });
     sinks.push(sink);
     const [event] = sampleEvents(`${run}-m`, 1);
-    await sink.write([{ ...event!, messageId: 'old-1' }]);
+    await sink.write(eventsBatch([{ ...event!, messageId: 'old-1' }]));
     const { rows } = await client.query(`SELECT source, message_id FROM ${table}_old ORDER BY source`);
     expect(rows).toEqual([{ source: '', message_id: 'old-1' }, { source: 'shop-web', message_id: 'old-1' }]);
     const { rows: versions } = await client.query(`SELECT version FROM touchpoint_schema_versions WHERE table_name = $1`, [`${table}_old`]);
@@ -93,7 +93,7 @@ describe('PostgreSQL sink', () => {
   it('fails the write, for the pump to retry, when the server cannot be reached', async () => {
     const sink = await createPostgresSink({ url: 'postgres://postgres@127.0.0.1:1/test', table, shape: 'events' });
     sinks.push(sink);
-    await expect(sink.write(sampleEvents(`${run}-x`, 1))).rejects.toThrow();
+    await expect(sink.write(eventsBatch(sampleEvents(`${run}-x`, 1)))).rejects.toThrow();
     expect(await sink.ready!()).toBe(false);
   });
 });

@@ -1,10 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
-import type { EnrichedEvent } from '../pipeline/enrich';
-import type { FailedRecord } from '../pipeline/ingest';
 import { migrate, VERSIONS_TABLE, type MigrationTarget, type Schema } from './migrations';
-import { EVENT_COLUMNS, eventRow, FAILED_COLUMNS, failedRow, unstorableText, type TableSinkOptions } from './rows';
+import { EventsRefusedError, type Sink, type WriteOutcome } from '../records/sink';
+import { EVENT_COLUMNS, FAILED_COLUMNS, rowsOf, unstorableText, valuesOf, type TableSinkOptions } from './rows';
 import { sharedUntilFailure } from './shared-until-failure';
-import { EventsRefusedError, type Sink, type WriteOutcome } from './sink';
 
 /** Each table shape's schema history; a new table runs them all. */
 export const POSTGRES_SCHEMAS: Record<TableSinkOptions['shape'], Schema> = {
@@ -72,25 +70,23 @@ export async function createPostgresSink({ url, table, shape }: TableSinkOptions
     }
   });
   const columns = shape === 'events' ? EVENT_COLUMNS : FAILED_COLUMNS;
-  const toRow = (e: object) => (shape === 'events' ? eventRow(e as EnrichedEvent) : failedRow(e as FailedRecord)) as unknown as Record<string, unknown>;
   const conflict = shape === 'events' ? ' ON CONFLICT (source, message_id) DO NOTHING' : '';
   const CHUNK = Math.floor(60_000 / columns.length); // PostgreSQL allows 65,535 parameters
 
   return {
-    async write(events) {
+    async write(batch) {
       await prepare();
       const outcome: WriteOutcome = { refused: [] };
-      const storable: Record<string, unknown>[] = [];
-      events.forEach((event, index) => {
-        const row = toRow(event);
+      const storable: unknown[][] = [];
+      rowsOf(batch).forEach((row, index) => {
         const problem = unstorableText(row);
         if (problem) outcome.refused.push({ index, reason: `PostgreSQL cannot store it: ${problem}` });
-        else storable.push(row);
+        else storable.push(valuesOf(row, columns));
       });
       for (let start = 0; start < storable.length; start += CHUNK) {
         const rows = storable.slice(start, start + CHUNK);
         const values: unknown[] = [];
-        const tuples = rows.map((row) => `(${columns.map((c) => `$${values.push(row[c])}`).join(',')})`);
+        const tuples = rows.map((row) => `(${row.map((value) => `$${values.push(value)}`).join(',')})`);
         await pool.query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${tuples.join(',')}${conflict}`, values).catch((error: { code?: unknown; message?: string }) => {
           if (typeof error.code === 'string' && REFUSED.test(error.code)) throw new EventsRefusedError(`PostgreSQL refused the row: ${error.message} (SQLSTATE ${error.code})`);
           throw error;

@@ -1,5 +1,5 @@
-import type { EnrichedEvent } from '../pipeline/enrich';
-import type { FailedRecord } from '../pipeline/ingest';
+import type { FailedRecord, StoredEvent } from '../records';
+import type { Batch } from '../records/sink';
 
 /** What the table sinks (PostgreSQL, MySQL) take: where, and which of the two row shapes. */
 export interface TableSinkOptions {
@@ -36,8 +36,8 @@ export interface FailedRow {
   event: string;
 }
 
-export function eventRow(e: EnrichedEvent): EventRow {
-  const fields = e as EnrichedEvent & { event?: string; name?: string; properties?: object; traits?: object };
+export function eventRow(e: StoredEvent): EventRow {
+  const fields = e as StoredEvent & { event?: string; name?: string; properties?: object; traits?: object };
   return {
     source: e.source ?? '',
     message_id: e.messageId,
@@ -68,6 +68,12 @@ export function failedRow(f: FailedRecord): FailedRow {
 export const EVENT_COLUMNS = ['source', 'message_id', 'type', 'event', 'anonymous_id', 'user_id', 'timestamp', 'received_at', 'properties', 'traits', 'context', 'raw'] as const;
 export const FAILED_COLUMNS = ['received_at', 'write_key_name', 'category', 'reason', 'issues', 'event'] as const;
 
+/** A batch's rows, in the shape of its stream. */
+export const rowsOf = (batch: Batch): (EventRow | FailedRow)[] => (batch.stream === 'failed' ? batch.records().map(failedRow) : batch.events().map(eventRow));
+
+/** A row's values in the order of `columns`. */
+export const valuesOf = (row: EventRow | FailedRow, columns: readonly string[]): unknown[] => columns.map((c) => (row as unknown as Record<string, unknown>)[c]);
+
 /** The typed text columns of a row, which a store holds as text (the JSON ones are escaped). */
 export const TEXT_COLUMNS = ['source', 'message_id', 'type', 'event', 'anonymous_id', 'user_id', 'write_key_name', 'category', 'reason'] as const;
 
@@ -75,9 +81,9 @@ export const TEXT_COLUMNS = ['source', 'message_id', 'type', 'event', 'anonymous
  * Why a store could not hold this row's text as it is, if it could not: a lone surrogate (half
  * of a UTF-16 pair) has no UTF-8 form, and drivers would silently write U+FFFD in its place.
  */
-export function unstorableText(row: Record<string, unknown>): string | undefined {
+export function unstorableText(row: EventRow | FailedRow): string | undefined {
   for (const column of TEXT_COLUMNS) {
-    const value = row[column];
+    const value = (row as unknown as Record<string, unknown>)[column];
     if (typeof value === 'string' && !value.isWellFormed()) return `${column} holds a lone UTF-16 surrogate, which has no UTF-8 form`;
   }
   return undefined;

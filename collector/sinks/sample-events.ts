@@ -1,8 +1,8 @@
-import type { EnrichedEvent } from '../pipeline/enrich';
-import type { FailedRecord } from '../pipeline/ingest';
+import { ndjson, type FailedRecord, type StoredEvent } from '../records';
+import { batchOf, type EventsBatch, type FailedBatch } from '../records/sink';
 
 /** Enriched events and failed records as the pipeline makes them, for the sink tests. */
-export function sampleEvents(run: string, count = 3): EnrichedEvent[] {
+export function sampleEvents(run: string, count = 3): StoredEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     type: 'track',
     event: 'Order Completed',
@@ -15,7 +15,7 @@ export function sampleEvents(run: string, count = 3): EnrichedEvent[] {
     originalTimestamp: `2026-11-24T10:00:0${i}.123Z`,
     receivedAt: '2026-11-24T10:00:05.456Z',
     context: { library: { name: 'touchpoint', version: '0.1.0' }, ip: '203.0.113.0', channel: { group: 'Direct', source: '(direct)', medium: '(none)' } },
-  })) as EnrichedEvent[];
+  })) as StoredEvent[];
 }
 
 export function sampleFailed(run: string): FailedRecord[] {
@@ -30,3 +30,8 @@ export function sampleFailed(run: string): FailedRecord[] {
     },
   ];
 }
+
+/** Events as the log hands them to a sink. */
+export const eventsBatch = (events: readonly StoredEvent[]) => batchOf('events', Buffer.from(ndjson(events))) as EventsBatch;
+/** Failed records as the log hands them to a sink. */
+export const failedBatch = (records: readonly FailedRecord[]) => batchOf('failed', Buffer.from(ndjson(records))) as FailedBatch;

@@ -1,12 +1,10 @@
 import type { Writable } from 'node:stream';
-import { ndjson, type Sink } from './sink';
+import type { Sink } from '../records/sink';
 
-/** One JSON line per event on standard output, for containers and pipes; honours back-pressure. */
+/** One JSON line per record on standard output, for containers and pipes; honours back-pressure. */
 export function createStdoutSink(out: Writable = process.stdout): Sink {
-  const send = (text: string | Buffer) => new Promise<void>((resolve, reject) => out.write(text, (error) => (error ? reject(error) : resolve())));
   return {
-    write: (events) => send(ndjson(events)),
-    writeLines: (lines) => send(lines),
+    write: (batch) => new Promise<void>((resolve, reject) => out.write(batch.lines, (error) => (error ? reject(error) : resolve()))),
     async close() {},
   };
 }

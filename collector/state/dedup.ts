@@ -26,7 +26,12 @@ export interface MemoryDedupOptions {
  * (A map of id → time expired entry by entry cost 0.5 ms per 20-event request once full.)
  * Ids are kept as fingerprints off the JavaScript heap: see `createFingerprintSet`.
  */
-export function createMemoryDedup({ windowSeconds, maxEntries, now = Date.now }: MemoryDedupOptions): DedupStore {
+export interface MemoryDedup extends DedupStore {
+  /** Marks an id as seen (rebuilding the state from the log at start). */
+  remember(id: string): void;
+}
+
+export function createMemoryDedup({ windowSeconds, maxEntries, now = Date.now }: MemoryDedupOptions): MemoryDedup {
   const windowMs = windowSeconds * 1000;
   const perGeneration = Math.max(1, Math.floor(maxEntries / 2));
   let current = createFingerprintSet();
@@ -46,18 +51,22 @@ export function createMemoryDedup({ windowSeconds, maxEntries, now = Date.now }:
     previous = current;
     current = dropped;
   }
+  const claimOne = (id: string, t: number) => {
+    if (previous.has(id)) return false;
+    if (current.size >= perGeneration) {
+      if (current.has(id)) return false;
+      turn(t);
+    }
+    return current.add(id);
+  };
   return {
     async claim(ids) {
       const t = now();
       if (t - startedAt >= windowMs) turn(t);
-      return ids.map((id) => {
-        if (previous.has(id)) return false;
-        if (current.size >= perGeneration) {
-          if (current.has(id)) return false;
-          turn(t);
-        }
-        return current.add(id);
-      });
+      return ids.map((id) => claimOne(id, t));
+    },
+    remember(id) {
+      claimOne(id, now());
     },
     async commit() {},
     async release(ids) {

@@ -12,7 +12,7 @@ export async function connectRedis(url: string): Promise<Redis> {
 
 export interface RedisDedupOptions {
   windowSeconds: number;
-  /** How long a claim lasts before it is committed: longer than any spool write takes. */
+  /** How long a claim lasts before it is committed: longer than any log write takes. */
   pendingSeconds?: number;
 }
 

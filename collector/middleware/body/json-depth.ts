@@ -1,3 +1,5 @@
+import { CLOSE_BRACE, CLOSE_BRACKET, closingQuote, OPEN_BRACE, OPEN_BRACKET, QUOTE } from '../../json-scan';
+
 /**
  * Whether JSON text nests objects and arrays deeper than `maxDepth`, read from its bytes before
  * any parse: a 541-byte gzip body inflating to half a megabyte of `[` costs JSON.parse ~0.15 s,
@@ -9,14 +11,8 @@ export function nestsDeeperThan(bytes: Uint8Array, maxDepth: number): boolean {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b === QUOTE) {
-      // To the closing quote: the next one not escaped by an odd run of backslashes.
-      for (;;) {
-        i = bytes.indexOf(QUOTE, i + 1);
-        if (i === -1) return false;
-        let backslashes = 0;
-        while (bytes[i - 1 - backslashes] === BACKSLASH) backslashes++;
-        if (backslashes % 2 === 0) break;
-      }
+      i = closingQuote(bytes, i);
+      if (i === -1) return false;
     } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
       if (++depth > maxDepth) return true;
     } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
@@ -25,10 +21,3 @@ export function nestsDeeperThan(bytes: Uint8Array, maxDepth: number): boolean {
   }
   return false;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;

@@ -1,4 +1,5 @@
 import { memo } from './memo';
+import type { EnrichStep } from './step';
 
 /**
  * Default channel grouping (GA4's rules, plus the Chinese platforms), from the touch that brought
@@ -210,3 +211,11 @@ export function touchFromContext(context: Record<string, unknown> | undefined): 
   if (typeof miniprogram?.scene === 'number') touch.miniprogramScene = miniprogram.scene;
   return touch;
 }
+
+/** The channel step: `context.channel` from the touch the event's context describes. */
+export const channelStep = (options?: ChannelOptions): EnrichStep => {
+  const classify = createChannelClassifier(options);
+  return (event) => {
+    event.context.channel = classify(touchFromContext(event.context));
+  };
+};

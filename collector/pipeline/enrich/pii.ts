@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import type { EnrichStep } from './step';
 
 export interface PiiOptions {
   salt: string;
@@ -35,3 +36,9 @@ const NORMALISERS = {
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The PII step: the configured paths hashed, last, after every other step has read the event. */
+export function piiStep(options: PiiOptions): EnrichStep {
+  const hash = createPiiHasher(options);
+  return (event) => hash(event as unknown as Record<string, unknown>);
+}

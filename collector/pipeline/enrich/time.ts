@@ -1,4 +1,6 @@
 import type { TouchpointEvent } from '../../../sdk/protocol/types';
+import type { TimeFields } from '../../records';
+import type { EnrichStep } from './step';
 
 /** Beyond this, a clock is not skewed but wrong (or the event was queued offline for days). */
 export const MAX_SKEW_MS = 24 * 60 * 60 * 1000;
@@ -41,13 +43,6 @@ function parseSentAt(text: string): number {
   return parsedMs;
 }
 
-export interface TimeFields {
-  timestamp: string;
-  originalTimestamp?: string;
-  sentAt?: string;
-  receivedAt: string;
-}
-
 /**
  * Keeps the client's time as `originalTimestamp` and corrects `timestamp` for the client's
  * clock skew as Segment does: receivedAt − (sentAt − originalTimestamp). A skew over ±24 h is
@@ -71,4 +66,26 @@ export function stampTime(
     else fields.skewFlag = skew;
   }
   return fields;
+}
+
+/**
+ * The time step: `receivedAt`, the client's time kept as `originalTimestamp`, `timestamp` corrected
+ * for skew (or `context.clockSkew` when it is too large to correct).
+ */
+export function timeStep(): EnrichStep {
+  // Every event of a request shares its receive time: formatted once.
+  let formattedFor: Date | undefined;
+  let receivedAt = '';
+  return (event, request) => {
+    if (request.receivedAt !== formattedFor) {
+      formattedFor = request.receivedAt;
+      receivedAt = formattedFor.toISOString();
+    }
+    const time = stampTime(event, request.receivedAt, request.sentAt, receivedAt);
+    event.timestamp = time.timestamp;
+    if (time.originalTimestamp !== undefined) event.originalTimestamp = time.originalTimestamp;
+    if (time.sentAt !== undefined) event.sentAt = time.sentAt;
+    event.receivedAt = time.receivedAt;
+    if (time.skewFlag !== undefined) event.context.clockSkew = { ms: time.skewFlag, corrected: false };
+  };
 }

@@ -1,6 +1,7 @@
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
 import { memo } from './memo';
+import type { EnrichStep } from './step';
 
 export interface UserAgentFacts {
   browser?: { name: string; version?: string };
@@ -26,4 +27,21 @@ function parse(userAgent: string): UserAgentFacts {
   const type = device.type ?? (facts.os && /windows|mac os|linux|chrome os|ubuntu/i.test(facts.os.name) ? 'desktop' : undefined);
   if (type) facts.device = { type, ...(device.vendor && { manufacturer: device.vendor }), ...(device.model && { model: device.model }) };
   return facts;
+}
+
+/** The agent step: `context.browser`, `context.os`, `context.device` and `context.bot`, from the event's own user agent or the request's. */
+export function userAgentStep(parse = createUserAgentParser()): EnrichStep {
+  return (event, request) => {
+    const context = event.context;
+    const userAgent = context.userAgent ?? request.userAgent;
+    if (!userAgent) return;
+    const facts = parse(userAgent);
+    if (facts.browser && context.browser === undefined) context.browser = facts.browser;
+    if (facts.os && context.os === undefined) context.os = facts.os;
+    if (facts.device) {
+      // The parser's facts are shared by every event with that user agent: copied, not changed.
+      context.device = context.device === undefined ? { ...facts.device } : { ...facts.device, ...(context.device as object) };
+    }
+    if (facts.bot) context.bot = true;
+  };
 }

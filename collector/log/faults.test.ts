@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { Pool } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCollector } from '../app';
 import { createMemorySink } from '../sinks/memory';
-import type { Sink } from '../sinks/sink';
+import type { Sink } from '../records/sink';
 import { packageRoot } from '../package-root';
 
 // Fault tests: bounded in count and time, loopback only, and they stop by themselves.
@@ -24,44 +24,46 @@ afterAll(async () => {
 
 const batchOf = (ids: string[]) => JSON.stringify({ batch: ids.map((id) => ({ type: 'track', event: 'Load', anonymousId: `dev-${id.slice(-1)}`, messageId: id })) });
 
-/** Message ids in the NDJSON files; a file's unfinished last line (a write in progress) is skipped. */
-async function ndjsonIds(dir: string): Promise<string[]> {
+/** Message ids in the NDJSON files, and the files whose last line is unfinished. */
+async function ndjsonIds(dir: string): Promise<{ ids: string[]; torn: string[] }> {
   const files = (await readdir(dir, { recursive: true }).catch(() => [] as string[])).filter((f) => f.endsWith('.ndjson'));
   const ids: string[] = [];
-  for (const f of files) {
-    const lines = (await readFile(join(dir, f), 'utf8')).split('\n');
-    lines.pop(); // '' after the last newline, or an unfinished line
-    for (const line of lines) ids.push(JSON.parse(line).messageId);
-  }
-  return ids;
-}
-
-/** Files whose last line is unfinished, among those written by processes no longer running. */
-async function tornFiles(dir: string, livePid: number): Promise<string[]> {
-  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ndjson') && !f.includes(`-${livePid}-`));
   const torn: string[] = [];
   for (const f of files) {
     const text = await readFile(join(dir, f), 'utf8');
     if (text && !text.endsWith('\n')) torn.push(f);
+    for (const line of text.split('\n').slice(0, -1)) ids.push(JSON.parse(line).messageId);
   }
-  return torn;
+  return { ids, torn };
 }
 
 describe('crash: kill -9 under load', () => {
-  it('loses nothing that was acknowledged: every event lands', async () => {
+  it('loses nothing and writes nothing twice, at the NDJSON files and at PostgreSQL, without Redis', async () => {
     if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
     const dir = await mkdtemp(join(tmpdir(), 'tp-crash-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const table = `tp_crash_${process.pid}_${Date.now()}`;
+    const db = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    await db.connect();
+    cleanups.push(async () => {
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
+      await db.end();
+    });
+    const config = join(dir, 'touchpoint.json');
+    await writeFile(config, JSON.stringify({ sinks: [{ type: 'ndjson' }, { type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', table }] }));
     const port = 18_769;
     let child: ChildProcess | undefined;
     const startServer = () => {
-      child = spawn(process.execPath, [SERVER], { env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dir, LOG_LEVEL: 'error' }, stdio: 'ignore' });
+      child = spawn(process.execPath, [SERVER], {
+        env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: join(dir, 'data'), TOUCHPOINT_CONFIG: config, LOG_LEVEL: 'error' },
+        stdio: 'ignore',
+      });
     };
     cleanups.push(async () => child?.kill('SIGKILL'));
     startServer();
 
     const run = `c${Date.now()}`;
-    const ids = Array.from({ length: 4000 }, (_, i) => `${run}-${i}`);
+    const ids = Array.from({ length: 10_000 }, (_, i) => `${run}-${i}`);
     const batches = Array.from({ length: ids.length / 20 }, (_, i) => ids.slice(i * 20, i * 20 + 20));
     let attempts = 0;
     let kills = 0;
@@ -69,6 +71,7 @@ describe('crash: kill -9 under load', () => {
     const client = new Pool(`http://127.0.0.1:${port}`, { connections: 8 });
     cleanups.push(() => client.close());
     let next = 0;
+    let done = false;
     const worker = async () => {
       while (next < batches.length) {
         const batch = batches[next++]!;
@@ -82,27 +85,38 @@ describe('crash: kill -9 under load', () => {
         }
       }
     };
+    const up = async () => {
+      while (!done && !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 20));
+    };
+    // Killed 1 to 2.5 s after each start, while the clients send.
     const killer = (async () => {
-      for (let i = 0; i < 4; i++) {
-        await new Promise((r) => setTimeout(r, 400));
+      while (!done) {
+        await up();
+        await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1500));
+        if (done) break;
         child!.kill('SIGKILL');
         kills++;
         await new Promise((r) => child!.once('exit', r));
         startServer();
       }
     })();
-    await Promise.all([...Array.from({ length: 8 }, worker), killer]);
+    await Promise.all(Array.from({ length: 8 }, worker));
+    done = true;
+    await killer;
 
-    await expect.poll(async () => new Set(await ndjsonIds(join(dir, 'events'))).size, { timeout: 20_000 }).toBe(ids.length);
-    const landed = await ndjsonIds(join(dir, 'events'));
+    const events = join(dir, 'data', 'events');
+    await expect.poll(async () => Number((await db.query(`SELECT count(*) FROM ${table}`).catch(() => ({ rows: [{ count: 0 }] }))).rows[0].count), { timeout: 30_000 }).toBe(ids.length);
+    const { ids: landed, torn } = await ndjsonIds(events);
     const unique = new Set(landed);
     const lost = ids.filter((id) => !unique.has(id)).length;
-    console.log(`crash test: ${JSON.stringify({ sent: ids.length, requests: attempts, kills, landed: landed.length, duplicates: landed.length - unique.size, lost })}`);
-    expect(kills).toBe(4);
-    expect(lost).toBe(0);
-    // Lines torn by a kill were cut off when the next process started writing.
-    expect(await tornFiles(join(dir, 'events'), child!.pid!)).toEqual([]);
-  }, 120_000);
+    const { rows } = await db.query(`SELECT count(*) AS n, count(DISTINCT message_id) AS d FROM ${table}`);
+    const result = { sent: ids.length, requests: attempts, kills, landed: landed.length, duplicates: landed.length - unique.size, lost, postgresRows: Number(rows[0].n), postgresDistinct: Number(rows[0].d) };
+    console.log(`crash test: ${JSON.stringify(result)}`);
+    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(result).toMatchObject({ lost: 0, duplicates: 0, landed: ids.length, postgresRows: ids.length, postgresDistinct: ids.length });
+    // Lines torn by a kill were cut off when the next process started.
+    expect(torn).toEqual([]);
+  }, 180_000);
 });
 
 /** A TCP proxy the test can cut: refuse new connections and drop open ones, or let them through. */
@@ -139,7 +153,7 @@ async function cuttableProxy(target: number) {
 }
 
 describe('sink outage: PostgreSQL cut under load', () => {
-  it('keeps the other sink flowing, answers no 503 while the spool has room, and drains after recovery', async () => {
+  it('keeps the NDJSON data written, answers no 503 while the lag is under the mark, and drains after recovery', async () => {
     const proxy = await cuttableProxy(5432);
     cleanups.push(proxy.close);
     const dir = await mkdtemp(join(tmpdir(), 'tp-outage-'));
@@ -150,7 +164,7 @@ describe('sink outage: PostgreSQL cut under load', () => {
       host: '127.0.0.1',
       dataDir: dir,
       logger,
-      spool: { sinkTimeoutMs: 1000 },
+      log: { sinkTimeoutMs: 1000 },
       sinks: [
         { type: 'ndjson', streams: ['events'] },
         { type: 'postgres', url: `postgres://postgres@127.0.0.1:${proxy.port}/test`, table },
@@ -181,36 +195,35 @@ describe('sink outage: PostgreSQL cut under load', () => {
 
     proxy.cut();
     await send(50); // under load with PostgreSQL unreachable
-    await expect.poll(async () => (await ndjsonIds(join(dir, 'events'))).length).toBe(700);
-    await expect.poll(() => collector.spool.sinks().find((s) => s.name.startsWith('postgres'))!.state, { timeout: 15_000 }).not.toBe('closed');
+    expect((await ndjsonIds(join(dir, 'events'))).ids).toHaveLength(700);
+    await expect.poll(() => collector.log.consumers().find((s) => s.name.startsWith('postgres'))!.state, { timeout: 15_000 }).not.toBe('closed');
     expect(Number((await db.query(`SELECT count(*) FROM ${table}`)).rows[0].count)).toBe(200);
-    const backlog = collector.spool.bytes();
+    const backlog = collector.log.lagBytes();
     expect(backlog).toBeGreaterThan(0);
 
     proxy.restore();
     await expect.poll(async () => Number((await db.query(`SELECT count(*) FROM ${table}`)).rows[0].count), { timeout: 40_000 }).toBe(700);
-    await expect.poll(() => collector.spool.bytes(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => collector.log.lagBytes(), { timeout: 10_000 }).toBe(0);
     console.log(`outage test: ${JSON.stringify({ sent, statuses, backlogBytesDuringOutage: backlog, postgresRows: 700, ndjsonLines: 700 })}`);
     expect(statuses).toEqual({ 200: 70 });
   }, 90_000);
 });
 
 describe('disk full', () => {
-  it('answers 503 with Retry-After when the spool disk is full, corrupts nothing, and recovers when space returns', async () => {
+  it('answers 503 with Retry-After when the data disk is full, corrupts nothing, and recovers when space returns', async () => {
     const mountPoint = await mkdtemp(join(tmpdir(), 'tp-diskfull-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint]);
     cleanups.push(async () => {
       execFileSync('umount', [mountPoint]);
       await rm(mountPoint, { recursive: true, force: true });
     });
-    await mkdir(join(mountPoint, 'spool'));
     let stalled = true;
     const delivered = createMemorySink();
-    const gate: Sink = { write: (events) => (stalled ? Promise.reject(new Error('not yet')) : delivered.write(events)), close: async () => {} };
+    const gate: Sink = { write: (batch) => (stalled ? Promise.reject(new Error('not yet')) : delivered.write(batch)), close: async () => {} };
     const collector = await createCollector({
       logger,
       dataDir: mountPoint,
-      spool: { dir: join(mountPoint, 'spool'), segmentBytes: 16 * 1024 },
+      log: { rotateBytes: 16 * 1024 },
       sinks: { events: gate, failed: createMemorySink(), bots: createMemorySink() },
     });
     cleanups.push(() => collector.stop());
@@ -234,7 +247,7 @@ describe('disk full', () => {
     expect(acked.length).toBeGreaterThan(20);
     expect(refused.length).toBe(5);
 
-    stalled = false; // the sink takes the backlog; delivered segments are deleted and space returns
+    stalled = false; // the sink takes the backlog; parts it has read are deleted and space returns
     await expect.poll(() => delivered.events.length, { timeout: 20_000 }).toBe(acked.length);
     for (const id of refused) {
       const retry = await collector.app.request('/v1/track', {

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, bench, describe } from 'vitest';
-import { openSegmentLog, type SegmentLog } from './segment-log';
+import { openStreamLog, type StreamLog } from './stream-log';
 
-// `npm run bench:spool`: what durability costs. Each iteration appends 400 records of one
-// realistic request (20 events, ~14 KB), 50 requests in flight at a time, as under load.
+// `npm run bench:log`: what durability costs. Each iteration appends the events of 400 realistic
+// requests (20 events, ~14 KB of NDJSON each), 50 requests in flight at a time, as under load.
 const dirs: string[] = [];
 const open = async (fsync: boolean) => {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
   dirs.push(dir);
-  return openSegmentLog({ dir, fsync, segmentBytes: 64 * 1024 * 1024 });
+  return openStreamLog({ dir, fsync, rotateBytes: 64 * 1024 * 1024, rotateSeconds: 3600 });
 };
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -31,21 +31,21 @@ const event = (i: number) => ({
   timestamp: '2026-11-24T10:00:00.000Z',
   receivedAt: '2026-11-24T10:00:00.100Z',
 });
-const record = Buffer.from(JSON.stringify({ events: Array.from({ length: 20 }, (_, i) => event(i)) }));
+const record = Buffer.from(Array.from({ length: 20 }, (_, i) => `${JSON.stringify(event(i))}\n`).join(''));
 const REQUESTS = 400;
 const IN_FLIGHT = 50;
 
-async function concurrently(log: SegmentLog) {
+async function concurrently(log: StreamLog) {
   for (let done = 0; done < REQUESTS; done += IN_FLIGHT) {
     await Promise.all(Array.from({ length: IN_FLIGHT }, () => log.append(record)));
   }
 }
 
-let grouped: SegmentLog;
-let plain: SegmentLog;
-let perRequest: SegmentLog;
+let grouped: StreamLog;
+let plain: StreamLog;
+let perRequest: StreamLog;
 
-describe(`spool: ${REQUESTS} requests of 20 events (${record.length} B), ${IN_FLIGHT} in flight`, async () => {
+describe(`log: ${REQUESTS} requests of 20 events (${record.length} B), ${IN_FLIGHT} in flight`, async () => {
   grouped = await open(true);
   plain = await open(false);
   perRequest = await open(true);

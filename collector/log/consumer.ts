@@ -1,0 +1,199 @@
+import type { Logger } from 'pino';
+import { splitLines, type StreamName } from '../records';
+import { batchOf, EventsRefusedError, type Sink } from '../records/sink';
+import { openCursor } from './cursor';
+import { comparePositions, type Position, type StreamLog } from './stream-log';
+
+/** Where refused records are set aside: an NDJSON writer (the dead-letter streams are NDJSON files). */
+export interface DeadLetterWriter {
+  writeLines(lines: Buffer, count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A record a sink refused, and why. */
+export interface Refusal {
+  line: Buffer;
+  reason: string;
+}
+
+export interface ConsumerOptions {
+  /** Unique per sink and stream: names the cursor. */
+  name: string;
+  stream: StreamName;
+  sink: Sink;
+  log: StreamLog;
+  cursorDir: string;
+  /** Where records the sink refuses for what they hold go, so that one bad record never blocks the sink. */
+  deadLetter?: DeadLetterWriter;
+  logger: Logger;
+  /** Bytes of log read per delivery. */
+  batchBytes?: number;
+  /**
+   * Deliveries start at most this often while less than `batchBytes` waits: under load each
+   * delivery (a sink write and a cursor save) then carries many requests instead of one or two.
+   */
+  lingerMs?: number;
+  /** A write that takes longer counts as failed (a stalled sink must not hold the consumer forever). */
+  timeoutMs?: number;
+  /** Failures in a row that open the circuit. */
+  breakerThreshold?: number;
+  maxBackoffMs?: number;
+  onDelivered?: (count: number, seconds: number) => void;
+  onFailure?: () => void;
+  onDeadLetter?: (count: number) => void;
+  /** The consumer has finished a part: it may be deletable now. */
+  onPartDone?: () => void;
+}
+
+export type BreakerState = 'closed' | 'retrying' | 'open';
+
+const NEWLINE = Buffer.from('\n');
+const joinLines = (parts: Buffer[]) => Buffer.concat(parts.flatMap((p) => [p, NEWLINE]));
+
+/**
+ * Delivers one stream of the log to one sink, from its own persisted cursor, like a consumer group:
+ * retries with capped backoff, and after `breakerThreshold` failures in a row opens its circuit and
+ * probes with single attempts. A slow or dead sink only lags; it never holds the others.
+ */
+export async function startConsumer(o: ConsumerOptions) {
+  const { name, stream, sink, log, logger, deadLetter, batchBytes = 1024 * 1024, lingerMs = 0, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
+  const saved = await openCursor(o.cursorDir, name, (error) => logger.warn({ sink: name, err: error }, 'cannot save the cursor'));
+  let cursor: Position = saved.initial;
+  let failures = 0;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const listeners = new Set<() => void>();
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  /** One write to the sink, bounded in time; what it left out, by line. */
+  async function attempt(lines: Buffer, count: number): Promise<Refusal[]> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`sink ${name} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([sink.write(batchOf(stream, lines, count)), timeout]);
+      if (!outcome || outcome.refused.length === 0) return [];
+      const parts = splitLines(lines);
+      return outcome.refused.map(({ index, reason }) => ({ line: parts[index]!, reason }));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Writes the lines; when the store refuses the write for what a record holds, halves the batch
+   * until the refused records stand alone (log2 of the batch in extra writes per bad record), and
+   * returns them. Any other failure is thrown, for the whole batch to be retried: what was written
+   * already is written again, which the sinks absorb by source and messageId.
+   */
+  async function writeAround(lines: Buffer, count: number): Promise<Refusal[]> {
+    try {
+      return await attempt(lines, count);
+    } catch (error) {
+      if (!(error instanceof EventsRefusedError) || !deadLetter) throw error;
+      const parts = splitLines(lines);
+      if (parts.length === 1) return [{ line: parts[0]!, reason: error.message }];
+      const half = parts.length >> 1;
+      return [...(await writeAround(joinLines(parts.slice(0, half)), half)), ...(await writeAround(joinLines(parts.slice(half)), parts.length - half))];
+    }
+  }
+
+  async function deliver(lines: Buffer, count: number) {
+    const refused = await writeAround(lines, count);
+    if (refused.length === 0) return;
+    if (!deadLetter) throw new Error(`sink ${name} refused ${refused.length} records and has no dead-letter stream`);
+    const head = `{"at":${JSON.stringify(new Date().toISOString())},"sink":${JSON.stringify(name)},"stream":"${stream}","reason":`;
+    const records = refused.map(({ line, reason }) => `${head}${JSON.stringify(reason.slice(0, 1000))},"event":${line.toString('utf8')}}\n`);
+    // Durable there before the cursor moves past them.
+    await deadLetter.writeLines(Buffer.from(records.join('')), records.length);
+    o.onDeadLetter?.(refused.length);
+    const reasons = [...new Set(refused.map((r) => r.reason.slice(0, 200)))].slice(0, 5);
+    logger.warn({ sink: name, events: refused.length, reasons }, 'records refused by the sink set aside in its dead-letter stream');
+  }
+
+  function advance(next: Position) {
+    const finishedPart = next.seq !== cursor.seq;
+    cursor = next;
+    for (const listener of listeners) listener();
+    saved.save(next);
+    if (finishedPart) o.onPartDone?.();
+  }
+
+  let startedAt = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      const wait = startedAt + lingerMs - Date.now();
+      if (wait > 0 && log.bytesFrom(cursor) < batchBytes) {
+        await sleep(wait);
+        if (stopped) break; // woken by stop(): its wake is spent
+      }
+      startedAt = Date.now();
+      const read = await log.read(cursor, batchBytes).catch((error: Error) => {
+        logger.error({ sink: name, err: error }, 'cannot read the log');
+        return null;
+      });
+      if (read === null) {
+        await sleep(maxBackoffMs);
+        continue;
+      }
+      if (read.count === 0) {
+        if (comparePositions(read.next, cursor) !== 0) advance(read.next); // past the end of a finished part
+        else await Promise.race([log.waitForData(cursor), new Promise<void>((resolve) => (wake = resolve))]);
+        continue;
+      }
+      const started = process.hrtime.bigint();
+      try {
+        await deliver(read.lines, read.count);
+        o.onDelivered?.(read.count, Number(process.hrtime.bigint() - started) / 1e9);
+        if (failures >= breakerThreshold) logger.info({ sink: name }, 'sink recovered: circuit closed');
+        failures = 0;
+      } catch (error) {
+        failures++;
+        o.onFailure?.();
+        if (failures === breakerThreshold) logger.error({ sink: name, err: error }, 'sink failing: circuit open');
+        else if (failures < breakerThreshold) logger.warn({ sink: name, err: error, failures }, 'sink write failed, retrying');
+        await sleep(Math.min(maxBackoffMs, 100 * 2 ** Math.min(failures, 16)));
+        continue;
+      }
+      advance(read.next);
+    }
+  })();
+
+  return {
+    name,
+    stream,
+    cursor: () => cursor,
+    state: (): BreakerState => (failures >= breakerThreshold ? 'open' : failures > 0 ? 'retrying' : 'closed'),
+    /** Resolves once this consumer has delivered everything before `position`. */
+    delivered(position: Position): Promise<void> {
+      if (comparePositions(cursor, position) >= 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const check = () => {
+          if (comparePositions(cursor, position) >= 0 || stopped) {
+            listeners.delete(check);
+            resolve();
+          }
+        };
+        listeners.add(check);
+      });
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop.catch((error) => logger.error({ sink: name, err: error }, 'consumer stopped on an error'));
+      await saved.close();
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+export type Consumer = Awaited<ReturnType<typeof startConsumer>>;
