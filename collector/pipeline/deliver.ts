@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AckTimeoutError, LogFullError, PartialAppendError, type Log } from '../log';
 import { ndjson, type StoredEvent, type StreamName } from '../records';
-import type { DedupStore } from '../state/dedup';
+import type { Claim, DedupStore } from '../state/dedup';
 import type { Grant } from '../state/rate-limiter';
 import type { IngestResult } from './ingest';
 
@@ -57,22 +57,26 @@ export function createDeliver({ log, dedup, order, logger }: DeliverOptions) {
   return async (result: IngestResult, sender: Sender): Promise<Delivered> => {
     const candidates = [...result.accepted, ...result.bots];
     const ids = candidates.map((e) => `${sender.source}:${e.messageId}`);
-    let fresh: boolean[];
+    let claims: Claim[];
     try {
-      fresh = await dedup.claim(ids);
+      claims = await dedup.claim(ids);
     } catch (error) {
       logger.error({ err: error }, 'de-dup store unavailable');
       throw new StorageUnavailableError('de-dup store unavailable');
     }
-    const grant = sender.allowance ? await sender.allowance(fresh.filter(Boolean).length, result.failed.length) : undefined;
+    const grant = sender.allowance ? await sender.allowance(claims.filter((c) => c === 'new').length, result.failed.length) : undefined;
     let allowed = grant?.granted ?? Infinity;
     const claimed: Record<'events' | 'bots', string[]> = { events: [], bots: [] };
     const written: Record<'events' | 'bots', StoredEvent[]> = { events: [], bots: [] };
     const over: string[] = [];
     let duplicates = 0;
+    let pending = 0;
+    // An id repeated within this request is pending on this request's own claim: a duplicate.
+    const mine = new Set(ids.filter((_, i) => claims[i] === 'new'));
     candidates.forEach((event, i) => {
       const stream = i < result.accepted.length ? 'events' : 'bots';
-      if (!fresh[i]) duplicates++;
+      if (claims[i] === 'duplicate' || (claims[i] === 'pending' && mine.has(ids[i]!))) duplicates++;
+      else if (claims[i] === 'pending') pending++;
       else if (allowed-- <= 0) over.push(ids[i]!);
       else {
         claimed[stream].push(ids[i]!);
@@ -87,7 +91,7 @@ export function createDeliver({ log, dedup, order, logger }: DeliverOptions) {
     if (written.bots.length) lines.bots = Buffer.from(ndjson(written.bots));
     if (result.failed.length) lines.failed = Buffer.from(ndjson(result.failed));
     try {
-      await log.append(lines);
+      if (Object.keys(lines).length > 0) await log.append(lines);
     } catch (error) {
       // What reached the log is kept (a re-send of it is a duplicate); the rest is released.
       const durable = error instanceof AckTimeoutError ? (['events', 'bots'] as const) : error instanceof PartialAppendError ? error.written : [];
@@ -99,6 +103,9 @@ export function createDeliver({ log, dedup, order, logger }: DeliverOptions) {
       throw new StorageUnavailableError('storage unavailable');
     }
     await keep([...claimed.events, ...claimed.bots]);
+    // Another request is writing some of these events and may yet fail: not known to be written,
+    // so not a duplicate. The client sends the batch again, and finds them written or takes them.
+    if (pending > 0) throw new StorageUnavailableError(`${pending} events are being written by another request`);
     return { accepted: written.events.length + written.bots.length, duplicates, limited: over.length, retryAfter: grant?.retryAfterSeconds ?? 0 };
   };
 }

@@ -17,19 +17,22 @@ const stores: [string, () => DedupStore][] = [
 ];
 
 describe.each(stores)('%s de-dup', (_name, make) => {
-  it('says which ids are new, including repeats inside one call', async () => {
+  it('says which ids are new, which are being written, and which were written', async () => {
     const dedup = make();
     const id = (n: number) => `${run}:${_name}:${n}`;
-    expect(await dedup.claim([id(1), id(2)])).toEqual([true, true]);
-    expect(await dedup.claim([id(2), id(3), id(3)])).toEqual([false, true, false]);
+    expect(await dedup.claim([id(1), id(2)])).toEqual(['new', 'new']);
+    // Not yet confirmed: a re-send must not be told it was written.
+    expect(await dedup.claim([id(2), id(3), id(3)])).toEqual(['pending', 'new', 'pending']);
+    await dedup.commit([id(1), id(2), id(3)]);
+    expect(await dedup.claim([id(1), id(2), id(3)])).toEqual(['duplicate', 'duplicate', 'duplicate']);
   });
 
   it('forgets released ids, so a failed write can be retried', async () => {
     const dedup = make();
     const id = `${run}:${_name}:released`;
-    expect(await dedup.claim([id])).toEqual([true]);
+    expect(await dedup.claim([id])).toEqual(['new']);
     await dedup.release([id]);
-    expect(await dedup.claim([id])).toEqual([true]);
+    expect(await dedup.claim([id])).toEqual(['new']);
   });
 });
 
@@ -37,23 +40,29 @@ describe('memory de-dup bounds', () => {
   it('remembers ids for at least the window and forgets them before twice the window', async () => {
     let now = 0;
     const dedup = createMemoryDedup({ windowSeconds: 10, maxEntries: 100, now: () => now });
-    await dedup.claim(['a']);
+    const written = async (id: string) => {
+      const [claim] = await dedup.claim([id]);
+      await dedup.commit([id]);
+      return claim;
+    };
+    await written('a');
     now = 9_999;
-    expect(await dedup.claim(['a'])).toEqual([false]);
+    expect(await written('a')).toBe('duplicate');
     now = 19_999;
-    expect(await dedup.claim(['a'])).toEqual([false]);
+    expect(await written('a')).toBe('duplicate');
     now = 20_000;
-    expect(await dedup.claim(['a'])).toEqual([true]);
+    expect(await written('a')).toBe('new');
     // after a long quiet spell both generations are gone
     now = 100_000;
-    expect(await dedup.claim(['a'])).toEqual([true]);
+    expect(await written('a')).toBe('new');
   });
 
   it('keeps at most maxEntries, forgetting the oldest', async () => {
     const dedup = createMemoryDedup({ windowSeconds: 3600, maxEntries: 3 });
     await dedup.claim(['1', '2', '3', '4']);
-    expect(await dedup.claim(['1'])).toEqual([true]);
-    expect(await dedup.claim(['4'])).toEqual([false]);
+    await dedup.commit(['1', '2', '3', '4']);
+    expect(await dedup.claim(['1'])).toEqual(['new']);
+    expect(await dedup.claim(['4'])).toEqual(['duplicate']);
   });
 });
 
@@ -72,9 +81,9 @@ describe('redis de-dup', () => {
   it('lets an uncommitted claim lapse, so a retry after a failed write and a failed release is taken', async () => {
     const dedup = createRedisDedup(redis, { windowSeconds: 120, pendingSeconds: 1 });
     const id = `${run}:lapse`;
-    expect(await dedup.claim([id])).toEqual([true]);
-    expect(await dedup.claim([id])).toEqual([false]);
+    expect(await dedup.claim([id])).toEqual(['new']);
+    expect(await dedup.claim([id])).toEqual(['pending']);
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await dedup.claim([id])).toEqual([true]);
+    expect(await dedup.claim([id])).toEqual(['new']);
   });
 });

@@ -1,14 +1,22 @@
 import { createFingerprintSet } from './fingerprint-set';
 
 /**
- * Remembers which events were written, by source × messageId. `claim` marks ids as seen and says
+ * What `claim` says of an id: `new` (claimed now, by this request), `duplicate` (written before),
+ * or `pending` (claimed by a request whose write is not yet confirmed: it may still fail, so the
+ * event is not known to be written and must not be answered as a duplicate).
+ */
+export type Claim = 'new' | 'duplicate' | 'pending';
+
+/**
+ * Remembers which events were written, by source × messageId. `claim` marks ids as taken and says
  * which were new; `commit` confirms them once the events are durable; `release` forgets ids whose
  * write failed, so the client's retry is not mistaken for a duplicate. A store that can fail
  * (Redis) keeps an uncommitted claim only briefly: if both the write and the release fail, the
- * claim lapses on its own and the retry is taken, never lost.
+ * claim lapses on its own, and until then a retry is answered "pending" (retry later), never
+ * "duplicate": the event is never lost.
  */
 export interface DedupStore {
-  claim(ids: readonly string[]): Promise<boolean[]>;
+  claim(ids: readonly string[]): Promise<Claim[]>;
   commit(ids: readonly string[]): Promise<void>;
   release(ids: readonly string[]): Promise<void>;
   close?(): Promise<void>;
@@ -59,18 +67,28 @@ export function createMemoryDedup({ windowSeconds, maxEntries, now = Date.now }:
     }
     return current.add(id);
   };
+  // Claims whose writes are in flight: few at a time, so a plain set.
+  const pending = new Set<string>();
   return {
     async claim(ids) {
       const t = now();
       if (t - startedAt >= windowMs) turn(t);
-      return ids.map((id) => claimOne(id, t));
+      return ids.map((id): Claim => {
+        if (pending.has(id)) return 'pending';
+        if (!claimOne(id, t)) return 'duplicate';
+        pending.add(id);
+        return 'new';
+      });
     },
     remember(id) {
       claimOne(id, now());
     },
-    async commit() {},
+    async commit(ids) {
+      for (const id of ids) pending.delete(id);
+    },
     async release(ids) {
       for (const id of ids) {
+        pending.delete(id);
         current.delete(id);
         previous.delete(id);
       }

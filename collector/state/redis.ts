@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DedupStore } from './dedup';
+import type { Claim, DedupStore } from './dedup';
 import type { RateLimiter } from './rate-limiter';
 
 /** ioredis is an optional dependency: loaded only when `redis` is configured. */
@@ -21,18 +21,19 @@ export function createRedisDedup(client: Redis, { windowSeconds, pendingSeconds 
   return {
     async claim(ids) {
       if (ids.length === 0) return [];
+      // SET … NX GET (Redis 7): sets a pending claim where there is none, and says what was there.
       const pipeline = client.pipeline();
-      for (const id of ids) pipeline.set(key(id), '1', 'EX', Math.min(pendingSeconds, windowSeconds), 'NX');
+      for (const id of ids) pipeline.set(key(id), 'pending', 'EX', Math.min(pendingSeconds, windowSeconds), 'NX', 'GET');
       const results = (await pipeline.exec()) ?? [];
-      return results.map(([error, reply]) => {
+      return results.map(([error, reply]): Claim => {
         if (error) throw error;
-        return reply === 'OK';
+        return reply === null ? 'new' : reply === 'pending' ? 'pending' : 'duplicate';
       });
     },
     async commit(ids) {
       if (ids.length === 0) return;
       const pipeline = client.pipeline();
-      for (const id of ids) pipeline.expire(key(id), windowSeconds);
+      for (const id of ids) pipeline.set(key(id), 'written', 'EX', windowSeconds);
       await pipeline.exec();
     },
     async release(ids) {
