@@ -83,20 +83,41 @@ export function intactProblems(sent: Json, stored: Json, expected: { source: str
   return problems;
 }
 
+/** Each request that reached the proxy with its answer; preflights with the headers asked for and allowed. */
+export function whatReached(requests: readonly RecordedRequest[]): string[] {
+  return requests.map((r) =>
+    r.method === 'OPTIONS'
+      ? `OPTIONS ${r.url} → ${r.status}, asked for [${r.headers['access-control-request-headers'] ?? ''}], allowed [${r.answerHeaders?.['access-control-allow-headers'] ?? ''}]`
+      : `${r.method} ${r.url} → ${r.status ?? 'no answer yet'}${r.injected ? ' (injected)' : ''}`,
+  );
+}
+
+export interface Expected {
+  /** How many calls the client was asked to make: one message id each. */
+  calls: number;
+  /** The write key's name, recorded as each event's `source`. */
+  source: string;
+  /** A server library with a server key: never flagged as a bot. */
+  server?: boolean;
+  dataDir?: string;
+}
+
 /**
  * Everything wrong with how the events that clients sent through the proxy landed at the NDJSON
- * sink: each must have been accepted (2xx) at least once, be stored exactly once (events and bots
- * streams together), never in the failed stream, and intact as sent in its first accepted attempt
- * (the copy the collector's de-dup keeps). Empty when every event landed once and intact.
+ * sink: every call must have reached the collector's address; each event must have been accepted
+ * (2xx) at least once, be stored exactly once (events and bots streams together), never in the
+ * failed stream, and intact as sent in its first accepted attempt (the copy the collector's de-dup
+ * keeps). Empty when every call landed once and intact.
  */
-export async function deliveryProblems(
-  requests: readonly RecordedRequest[],
-  expected: { source: string; server?: boolean; dataDir?: string },
-): Promise<string[]> {
+export async function deliveryProblems(requests: readonly RecordedRequest[], expected: Expected): Promise<string[]> {
+  const sent = attemptsById(requests);
+  if (sent.size !== expected.calls) {
+    return [`${sent.size} of ${expected.calls} calls reached the collector's address; what did:`, ...whatReached(requests)];
+  }
   const stored = [...(await readStream('events', expected.dataDir)), ...(await readStream('bots', expected.dataDir))];
   const failed = await readStream('failed', expected.dataDir);
   const problems: string[] = [];
-  for (const [id, attempts] of attemptsById(requests)) {
+  for (const [id, attempts] of sent) {
     const first = attempts[0]!.event;
     const label = `${id} (${first.type} ${first.event ?? first.name ?? ''})`.replace(/ \)$/, ')');
     const copies = stored.filter((e) => e.messageId === id);

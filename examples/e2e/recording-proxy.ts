@@ -13,6 +13,8 @@ export interface RecordedRequest {
   body: Buffer;
   /** The status answered (the client may have gone before it came); undefined while in flight. */
   status?: number;
+  /** The headers of that answer. */
+  answerHeaders?: IncomingHttpHeaders;
   /** True when the proxy answered itself (an injected failure): the collector never saw it. */
   injected: boolean;
 }
@@ -130,6 +132,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       requests.push(recorded);
       const { status, headers, body } = await answer(recorded).catch((error) => ({ status: 502, headers: {}, body: Buffer.from(String(error)) }));
       recorded.status = status;
+      recorded.answerHeaders = headers;
       if (res.destroyed) return; // the client left while the answer was held back
       res.writeHead(status, headers);
       res.end(body);
