@@ -110,7 +110,10 @@ describe('deliveryProblems', () => {
       'm-2 (track Order Completed): stored 2 times',
       'm-3 (track Order Completed): in the failed stream: userId: expected string',
       'm-3 (track Order Completed): stored 0 times',
-      'm-4 (track Order Completed): never accepted: POST /v1/batch → 503',
+      'm-4 (track Order Completed): never accepted: POST /v1/batch → 503 (injected)',
+      "what reached the collector's address:",
+      'POST /v1/batch → 200',
+      'POST /v1/batch → 503 (injected)',
     ]);
   });
 });

@@ -83,13 +83,15 @@ export function intactProblems(sent: Json, stored: Json, expected: { source: str
   return problems;
 }
 
-/** Each request that reached the proxy with its answer; preflights with the headers asked for and allowed. */
+/** A request with its answer; a preflight with the headers asked for and allowed. */
+const describeRequest = (r: RecordedRequest) =>
+  r.method === 'OPTIONS'
+    ? `OPTIONS ${r.url} → ${r.status}, asked for [${r.headers['access-control-request-headers'] ?? ''}], allowed [${r.answerHeaders?.['access-control-allow-headers'] ?? ''}]`
+    : `${r.method} ${r.url} → ${r.status ?? 'no answer yet'}${r.injected ? ' (injected)' : ''}`;
+
+/** Each request that reached the proxy, with its answer. */
 export function whatReached(requests: readonly RecordedRequest[]): string[] {
-  return requests.map((r) =>
-    r.method === 'OPTIONS'
-      ? `OPTIONS ${r.url} → ${r.status}, asked for [${r.headers['access-control-request-headers'] ?? ''}], allowed [${r.answerHeaders?.['access-control-allow-headers'] ?? ''}]`
-      : `${r.method} ${r.url} → ${r.status ?? 'no answer yet'}${r.injected ? ' (injected)' : ''}`,
-  );
+  return requests.map(describeRequest);
 }
 
 export interface Expected {
@@ -125,8 +127,7 @@ export async function deliveryProblems(requests: readonly RecordedRequest[], exp
     if (rejections.length) problems.push(`${label}: in the failed stream: ${rejections.join(' | ')}`);
     const firstAccepted = attempts.find(accepted);
     if (!firstAccepted) {
-      const answers = attempts.map((a) => `${a.request.method} ${a.request.url} → ${a.request.status ?? 'no answer'}`);
-      problems.push(`${label}: never accepted: ${answers.join(', ')}`);
+      problems.push(`${label}: never accepted: ${attempts.map((a) => describeRequest(a.request)).join(', ')}`);
       continue;
     }
     if (copies.length !== 1) {
@@ -135,5 +136,7 @@ export async function deliveryProblems(requests: readonly RecordedRequest[], exp
     }
     problems.push(...intactProblems(firstAccepted.event, copies[0]!, expected).map((p) => `${label}: ${p}`));
   }
+  // A retry refused by its preflight never shows as a POST: the trace says why.
+  if (problems.some((p) => p.includes('never accepted'))) problems.push("what reached the collector's address:", ...whatReached(requests));
   return problems;
 }

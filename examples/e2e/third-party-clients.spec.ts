@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_PORT } from '../../playwright.config';
 import { bundleForBrowser } from './browser-bundle';
-import { attemptsById, deliveryProblems, eventsOnWire } from './delivery-check';
+import { attemptsById, deliveryProblems, eventsOnWire, whatReached } from './delivery-check';
 import { startPageServer, type PageServer } from './page-server';
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from './recording-proxy';
 
@@ -154,7 +154,12 @@ test.describe('@segment/analytics-next 1.84', () => {
     await page.evaluate(() => void (window as any).analytics.track('Checkout Started', { order_id: 'o-10', value: 99, currency: 'CNY' }));
     await expect.poll(() => posts(sent()).length).toBe(1);
     await page.goto(`${origin}/segment/pricing`); // analytics-next keeps it (localStorage) and sends it again
-    await expect.poll(() => posts(sent()).length, { timeout: DELIVERY_TIMEOUT }).toBe(2);
+    await expect
+      .poll(() => posts(sent()).length, { timeout: DELIVERY_TIMEOUT, message: 'sent again' })
+      .toBe(2)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nWhat reached the collector's address:\n${whatReached(sent()).join('\n')}`);
+      });
     await expectDelivered(sent, 1);
     expect([...attemptsById(sent()).values()][0]).toHaveLength(2);
   });
