@@ -235,6 +235,8 @@ test.describe('@rudderstack/analytics-js 3 (bundled)', () => {
   test('useBeacon: the queue leaves with sendBeacon to /beacon/v1/batch?writeKey= when the page is left, and lands once', async ({ page }) => {
     const { origin, sent } = await visit(page, '/rudderstack/beacon');
     await shop(page, 'rudderanalytics');
+    await page.waitForTimeout(500); // under its 10 events and 10 minutes: nothing sent yet
+    expect(posts(sent())).toEqual([]);
     await page.goto(`${origin}/thanks`);
     await expectDelivered(sent, 6);
 
