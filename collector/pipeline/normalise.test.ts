@@ -10,11 +10,6 @@ describe('normaliseEvent', () => {
     expect(normaliseEvent({ type: 'page', userId: '', anonymousId: 'a' })).toEqual({ type: 'page', anonymousId: 'a' });
   });
 
-  it('keeps RudderStack’s originalTimestamp as the client time, unless timestamp is set', () => {
-    expect(normaliseEvent({ originalTimestamp: '2026-11-24T10:00:00.000Z' })).toEqual({ timestamp: '2026-11-24T10:00:00.000Z' });
-    expect(normaliseEvent({ timestamp: '2026-11-24T11:00:00Z', originalTimestamp: '2026-11-24T10:00:00Z' })).toEqual({ timestamp: '2026-11-24T11:00:00Z' });
-  });
-
   it('turns numeric ids into strings, and drops keys and internal metadata', () => {
     expect(normaliseEvent({ userId: 42, groupId: 7.5, writeKey: 'secret', _metadata: { bundled: [] } })).toEqual({ userId: '42', groupId: '7.5' });
   });

@@ -4,7 +4,6 @@
  * - `null` for a field not set (Segment's analytics-next sends `userId: null` until identify), and
  *   `""` for an id not set (RudderStack's `userId: ""`): the field is left out;
  * - numeric ids (`userId: 42`) as the strings they stand for;
- * - RudderStack's `originalTimestamp` is the client's time, what `timestamp` means on the wire;
  * - a `writeKey` or Segment's internal `_metadata` inside an event: never stored.
  */
 export function normaliseEvent(raw: unknown): unknown {
@@ -15,10 +14,6 @@ export function normaliseEvent(raw: unknown): unknown {
     const value = event[key];
     if (value === '') delete event[key];
     else if (typeof value === 'number' && Number.isFinite(value)) event[key] = String(value);
-  }
-  if (event.originalTimestamp !== undefined) {
-    if (event.timestamp === undefined && typeof event.originalTimestamp === 'string') event.timestamp = event.originalTimestamp;
-    delete event.originalTimestamp;
   }
   delete event.writeKey;
   delete event._metadata;

@@ -38,6 +38,8 @@ const base = {
   anonymousId: id.optional(),
   userId: id.optional(),
   timestamp: isoDate.optional(),
+  /** The client's own time, as RudderStack's SDKs send it (then `timestamp`, if set too, is the user's). */
+  originalTimestamp: isoDate.optional(),
   sentAt: isoDate.optional(),
   context: contextSchema.optional(),
   integrations: record.optional(),

@@ -49,6 +49,8 @@ interface BaseEvent {
   userId?: string;
   /** When the event happened, by the client's clock (ISO 8601). */
   timestamp?: string;
+  /** The client's own time for it, as RudderStack's SDKs send it; then a `timestamp` sent too was set by the user. */
+  originalTimestamp?: string;
   /** When the client sent it, by the client's clock: the collector corrects skew with it. */
   sentAt?: string;
   context?: Context;

@@ -26,6 +26,13 @@ describe('stampTime', () => {
     expect(fields.skewFlag).toBe(4 * 86_400_000 + 5000);
   });
 
+  it("takes RudderStack's originalTimestamp as the client time, and a timestamp beside it as the user's own", () => {
+    const skewed = stampTime(track({ originalTimestamp: '2026-11-24T10:59:58.000Z' }), receivedAt, '2026-11-24T11:00:00.000Z');
+    expect(skewed).toMatchObject({ timestamp: '2026-11-24T09:59:58.000Z', originalTimestamp: '2026-11-24T10:59:58.000Z' });
+    const backDated = stampTime(track({ originalTimestamp: '2026-11-24T10:59:58.000Z', timestamp: '2026-11-01T00:00:00.000Z' }), receivedAt, '2026-11-24T11:00:00.000Z');
+    expect(backDated).toMatchObject({ timestamp: '2026-11-01T00:00:00.000Z', originalTimestamp: '2026-11-24T10:59:58.000Z' });
+  });
+
   it('uses the client time without sentAt, and receivedAt without either', () => {
     expect(stampTime(track({ timestamp: '2026-11-24T08:00:00.000Z' }), receivedAt, undefined).timestamp).toBe('2026-11-24T08:00:00.000Z');
     const bare = stampTime(track(), receivedAt, undefined);

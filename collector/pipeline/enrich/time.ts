@@ -46,7 +46,9 @@ function parseSentAt(text: string): number {
 /**
  * Keeps the client's time as `originalTimestamp` and corrects `timestamp` for the client's
  * clock skew as Segment does: receivedAt − (sentAt − originalTimestamp). A skew over ±24 h is
- * not corrected; the client time is kept and the event flagged in `context.clockSkew`.
+ * not corrected; the client time is kept and the event flagged in `context.clockSkew`. The client
+ * time is `originalTimestamp` where the client sends one (RudderStack), and then a `timestamp` sent
+ * beside it is the user's own (a back-dated event) and is kept as it is; else it is `timestamp`.
  */
 export function stampTime(
   event: TouchpointEvent,
@@ -55,12 +57,13 @@ export function stampTime(
   // The same for every event of a request: the caller may format it once.
   receivedAt_ = receivedAt.toISOString(),
 ): TimeFields & { skewFlag?: number } {
-  const original = event.timestamp;
+  const original = event.originalTimestamp ?? event.timestamp;
   const sent = event.sentAt ?? batchSentAt;
   const fields: TimeFields & { skewFlag?: number } = { timestamp: original ?? receivedAt_, receivedAt: receivedAt_ };
   if (original) fields.originalTimestamp = original;
   if (sent) fields.sentAt = sent;
-  if (original && sent) {
+  if (event.originalTimestamp && event.timestamp) fields.timestamp = event.timestamp;
+  else if (original && sent) {
     const skew = parseSentAt(sent) - receivedAt.getTime();
     if (Math.abs(skew) <= MAX_SKEW_MS) fields.timestamp = isoTime(Date.parse(original) - skew);
     else fields.skewFlag = skew;
