@@ -336,6 +336,34 @@ describe('delivery', () => {
     expect(tp.stats().queued).toBe(0);
   });
 
+  it('sends at once on hide, beside a request still in flight, and each event once', async () => {
+    let hidden = () => {};
+    const sent: { keepalive: boolean; events: string[] }[] = [];
+    let answerFirst: (r: TransportResponse) => void = () => {};
+    const transport: Transport = ({ body, keepalive }) => {
+      sent.push({ keepalive, events: JSON.parse(body).batch.map((e: { event: string }) => e.event) });
+      return sent.length === 1 ? new Promise((resolve) => (answerFirst = resolve)) : Promise.resolve({ status: 200 });
+    };
+    const tp = make(transport, { lifecycle: { onHidden: (cb) => (hidden = cb), onResume: () => {} } });
+    tp.track('a');
+    const first = tp.flush(); // its request hangs
+    await settle();
+    tp.track('b');
+    tp.track('c');
+    hidden();
+    await settle();
+    // Without waiting for the first answer: b and c go now, and a is not sent twice.
+    expect(sent).toEqual([
+      { keepalive: false, events: ['a'] },
+      { keepalive: true, events: ['b', 'c'] },
+    ]);
+    expect(tp.stats()).toMatchObject({ sent: 2, queued: 1 });
+    answerFirst({ status: 200 });
+    await first;
+    expect(tp.stats()).toMatchObject({ sent: 3, queued: 0 });
+    expect(sent).toHaveLength(2);
+  });
+
   it('bounds the queue, dropping the oldest first and counting them', async () => {
     const { sent, transport } = recorder(0);
     const tp = make(transport, { maxQueueEvents: 3, flushAt: 100 });

@@ -120,7 +120,8 @@ export function createTracker(options: TrackerOptions): Tracker {
   const saveSeq = () => {
     if (seqSaving) return;
     seqSaving = true;
-    queueMicrotask(() => {
+    // A burst of calls costs one write. (A promise, not queueMicrotask: mini-program hosts do not document it.)
+    void Promise.resolve().then(() => {
       seqSaving = false;
       void store.set(SEQ_KEY, seq);
     });
@@ -145,11 +146,11 @@ export function createTracker(options: TrackerOptions): Tracker {
     ]);
     const leftByEarlierPage = queue.size();
     // Events queued but whose counter was never saved still carry their numbers: never reuse them.
-    seq = typeof storedSeq === 'number' && Number.isFinite(storedSeq) ? storedSeq : 0;
+    seq = Number.isFinite(storedSeq) ? storedSeq! : 0;
     for (const item of queue.peek(leftByEarlierPage, Infinity)) {
       try {
-        const queued = (JSON.parse(item.json) as TouchpointEvent).context?.seq;
-        if (typeof queued === 'number') seq = Math.max(seq, queued);
+        // Not a number: no number to avoid (NaN || 0).
+        seq = Math.max(seq, +((JSON.parse(item.json) as TouchpointEvent).context?.seq as number) || 0);
       } catch {
         // an unreadable entry: it carries no number to avoid
       }
