@@ -1,0 +1,153 @@
+import type { Plugin, PluginHost } from '../../core/plugin';
+import type { SafeStore } from '../../core/store';
+import { SHARE_PARAMS } from '../../protocol/attribution';
+import { routeOf, urlOf } from '../context';
+import { enterOptions, findHost, type Platform } from '../host';
+
+type Options = Record<string, unknown>;
+type Method = (this: PageInstance, ...args: unknown[]) => unknown;
+interface PageInstance {
+  route?: string;
+  __route__?: string;
+  options?: Record<string, unknown>;
+}
+interface TapEvent {
+  type?: string;
+  currentTarget?: { id?: string; dataset?: Record<string, unknown> };
+}
+
+export interface PagesOptions {
+  /** Track taps on the page's handler methods as `Element Tapped` (default true). */
+  taps?: boolean;
+  /** Track shares and add the sharer and share depth to the shared path (default true). */
+  share?: boolean;
+  platform?: Platform;
+}
+
+export interface PagesPlugin extends Plugin {
+  /** `Page(pages.wrapPage({ ... }))`: the same options, with the page's lifecycle and handlers observed. */
+  wrapPage<T extends Options>(options: T): T;
+  /** `Component(pages.wrapComponent({ ... }))`: a component used as a page (methods.onShow...), or its handlers. */
+  wrapComponent<T extends Options>(options: T): T;
+  /** Wrapped options go back to calling only the app's own code. */
+  teardown(): void;
+}
+
+const LIFECYCLE = new Set(['onLoad', 'onShow', 'onReady', 'onHide', 'onUnload', 'onShareAppMessage', 'onShareTimeline', 'onPullDownRefresh', 'onReachBottom', 'onPageScroll', 'onResize', 'onTabItemTap', 'onAddToFavorites', 'onSaveExitState']);
+const SHARE_KEY = 'tp:v1:share';
+
+/**
+ * Page capture for mini-programs, through an explicit wrapper (nothing global is replaced):
+ * a `page` event on each page show (name: the route; `path`, `query`, `url`), `Page Left` with the
+ * time on page when it hides or unloads, `Share Sent` when a page is shared (its path then carries
+ * the sharer's id, the share depth and the share's id, so that a launch from the card is
+ * attributed to the sharer: share chains), and `Element Tapped` with the element's `dataset` when
+ * a handler method receives a tap.
+ */
+export function pagesPlugin({ taps = true, share = true, platform }: PagesOptions = {}): PagesPlugin {
+  let tracker: PluginHost | undefined;
+  let active = true;
+  // The depth of the share chain that brought this user (0: not from a share); kept across launches.
+  let depth = 0;
+  const shown = new WeakMap<object, { at: number; query: Record<string, unknown> }>();
+
+  const pageOf = (page: PageInstance) => {
+    const path = routeOf(page);
+    const query = shown.get(page)?.query ?? page.options ?? {};
+    return { path, query, url: urlOf(path, query) };
+  };
+  const leave = (page: PageInstance) => {
+    const visit = shown.get(page);
+    if (!visit || visit.at < 0) return;
+    const { path, url } = pageOf(page);
+    tracker?.track('Page Left', { path, url, time_on_page_ms: Date.now() - visit.at });
+    visit.at = -1;
+  };
+  const sharerId = () => tracker?.userId() ?? tracker?.anonymousId() ?? '';
+  const withShare = (query: string, shareId: string) =>
+    `${query ? `${query}&` : ''}${SHARE_PARAMS.sharer}=${encodeURIComponent(sharerId())}&${SHARE_PARAMS.depth}=${depth + 1}&${SHARE_PARAMS.id}=${shareId}`;
+
+  const hooks: Record<string, (page: PageInstance, args: unknown[], result: unknown) => unknown> = {
+    onLoad(page, [query]) {
+      shown.set(page, { at: -1, query: (query as Record<string, unknown>) ?? {} });
+    },
+    onShow(page) {
+      const visit = shown.get(page) ?? { at: -1, query: page.options ?? {} };
+      visit.at = Date.now();
+      shown.set(page, visit);
+      const { path, query, url } = pageOf(page);
+      tracker?.page(path, { path, query, url });
+    },
+    onHide: leave,
+    onUnload: leave,
+    onShareAppMessage(page, [res], result) {
+      if (!share) return result;
+      const given = (result && typeof result == 'object' ? result : {}) as { path?: string; title?: string };
+      const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+      const [path, query = ''] = (given.path ?? urlOf(`/${routeOf(page)}`, pageOf(page).query)).split('?');
+      const shared = `${path}?${withShare(query, id)}`;
+      tracker?.track('Share Sent', { channel: 'chat', from: (res as { from?: string })?.from, path: shared, share_id: id, share_depth: depth + 1 });
+      return { ...given, path: shared };
+    },
+    onShareTimeline(page, _args, result) {
+      if (!share) return result;
+      const given = (result && typeof result == 'object' ? result : {}) as { query?: string };
+      const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+      const query = withShare(given.query ?? urlOf('', pageOf(page).query).slice(1), id);
+      tracker?.track('Share Sent', { channel: 'timeline', path: `${routeOf(page)}?${query}`, share_id: id, share_depth: depth + 1 });
+      return { ...given, query };
+    },
+  };
+
+  function wrap(original: unknown, name: string): Method | unknown {
+    const hook = hooks[name];
+    const tapped = !hook && taps && !LIFECYCLE.has(name);
+    if (typeof original !== 'function' && !(hook && name !== 'onShareAppMessage' && name !== 'onShareTimeline')) return original;
+    return function (this: PageInstance, ...args: unknown[]) {
+      const result = typeof original === 'function' ? (original as Method).apply(this, args) : undefined;
+      if (!active) return result;
+      try {
+        if (hook) return hook(this, args, result) ?? result;
+        const event = args[0] as TapEvent | undefined;
+        if (tapped && event?.type === 'tap') {
+          tracker?.track('Element Tapped', { handler: name, path: routeOf(this), element_id: event.currentTarget?.id || undefined, dataset: event.currentTarget?.dataset ?? {} });
+        }
+      } catch {
+        // tracking never breaks the page
+      }
+      return result;
+    };
+  }
+
+  const wrapAll = (options: Options, lifecycle: boolean) => {
+    const wrapped: Options = { ...options };
+    for (const name of Object.keys(options)) wrapped[name] = wrap(options[name], name);
+    // A page needs these even when it does not define them (show, leave); sharing only when it does.
+    if (lifecycle) for (const name of ['onLoad', 'onShow', 'onHide', 'onUnload']) wrapped[name] ??= wrap(undefined, name);
+    return wrapped;
+  };
+
+  return {
+    name: 'mini-pages',
+    async load(store: SafeStore) {
+      const stored = await store.get<number>(SHARE_KEY);
+      depth = typeof stored == 'number' ? stored : 0;
+      // A launch from a shared card: this user is one share deeper in the chain than the sharer.
+      const query = enterOptions(findHost(platform)?.api.getLaunchOptionsSync?.()).query;
+      const arrived = +query[SHARE_PARAMS.depth]! | 0;
+      if (query[SHARE_PARAMS.sharer] && arrived > 0) void store.set(SHARE_KEY, (depth = arrived));
+    },
+    setup(host: PluginHost) {
+      tracker = host;
+    },
+    wrapPage: (options) => (options && typeof options == 'object' ? wrapAll(options, true) : options) as typeof options,
+    wrapComponent(options) {
+      if (!options || typeof options != 'object') return options;
+      const methods = options.methods as Options | undefined;
+      return { ...options, ...(methods && { methods: wrapAll(methods, 'onShow' in methods || 'onLoad' in methods) }) } as typeof options;
+    },
+    teardown() {
+      active = false;
+    },
+  };
+}
