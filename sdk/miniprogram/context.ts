@@ -1,5 +1,6 @@
 import type { Context } from '../protocol/types';
 import { enterOptions, type EnterOptions, type Host } from './host';
+import type { Network } from './lifecycle';
 
 interface PageLike {
   route?: string;
@@ -34,7 +35,7 @@ export interface MiniContext {
  * app id, host version) is read once; the entry (launch or latest show) and the page on top of
  * the stack are read at each call, the page before it becoming the referrer.
  */
-export function miniContext(host: Host): MiniContext {
+export function miniContext(host: Host, network: Network): MiniContext {
   const { api } = host;
   const info = safely(() => api.getSystemInfoSync?.()) ?? {};
   const account = safely(() => api.getAccountInfoSync?.().miniProgram) ?? safely(() => api.getEnvInfoSync?.().microapp);
@@ -48,13 +49,11 @@ export function miniContext(host: Host): MiniContext {
   let entry = enterOptions(safely(() => (api.getEnterOptionsSync ?? api.getLaunchOptionsSync)?.()));
   let route = '';
   let referrer: string | undefined;
-  let networkType = '';
-  api.getNetworkType?.({ success: (r) => (networkType = `${r.networkType}`.toLowerCase()) });
-  api.onNetworkStatusChange?.((r) => (networkType = `${r.networkType}`.toLowerCase()));
   const context = ((): Context => {
     const page = safely(() => getCurrentPages?.().slice(-1)[0]);
     const path = routeOf(page);
     if (path !== route) [referrer, route] = [route || undefined, path];
+    const networkType = network.type();
     return {
       ...fixed,
       ...(networkType && { network: { wifi: networkType === 'wifi', cellular: /[2-5]g|wwan/.test(networkType) } }),

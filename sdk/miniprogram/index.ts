@@ -29,7 +29,7 @@ export function createTracker(options: MiniProgramTrackerOptions): Tracker {
     return createCoreTracker({
       transport: requestTransport(host, network.online),
       store: createMiniStore(host),
-      context: miniContext(host),
+      context: miniContext(host, network),
       lifecycle: miniLifecycle(host, network),
       uuid: randomId,
       // A share of the 10 MB the app's own data lives in.
@@ -44,7 +44,6 @@ export function createTracker(options: MiniProgramTrackerOptions): Tracker {
 
 export { createMemoryStore, VERSION } from '../core/index';
 export { checkoutStarted, orderCompleted, orderRefunded, productAdded, productRemoved, productViewed, type Order, type Product } from '../core/ecommerce';
-export { maskingPlugin, maskPii, type MaskingOptions } from '../core/masking';
 export type { Attribution, Touch } from '../core/attribution';
 export type { Platform } from './host';
 export { attributionPlugin } from './plugins/attribution';

@@ -3,6 +3,8 @@ import type { Host } from './host';
 
 export interface Network {
   online(): boolean;
+  /** `wifi`, `4g`…, lower case; '' until known. */
+  type(): string;
   /** Calls back each time the network comes back. */
   onOnline(callback: () => void): void;
 }
@@ -10,14 +12,21 @@ export interface Network {
 /** Connectivity from the host's network API: unknown counts as online, so nothing waits on a guess. */
 export function watchNetwork({ api }: Host): Network {
   let connected = true;
+  let type = '';
   const listeners: (() => void)[] = [];
-  api.getNetworkType?.({ success: (r) => (connected = r.networkAvailable ?? (r.networkType !== 'none' && r.networkType !== 'NOTREACHABLE')) });
+  api.getNetworkType?.({
+    success: (r) => {
+      type = `${r.networkType}`.toLowerCase();
+      connected = r.networkAvailable ?? (type !== 'none' && type !== 'notreachable');
+    },
+  });
   api.onNetworkStatusChange?.((r) => {
     const back = r.isConnected && !connected;
     connected = r.isConnected;
+    type = `${r.networkType}`.toLowerCase();
     if (back) for (const listener of listeners) listener();
   });
-  return { online: () => connected, onOnline: (callback) => listeners.push(callback) };
+  return { online: () => connected, type: () => type, onOnline: (callback) => listeners.push(callback) };
 }
 
 /**

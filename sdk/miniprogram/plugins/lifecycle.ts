@@ -17,8 +17,9 @@ export function lifecyclePlugin({ platform }: { platform?: Platform } = {}): Lif
   return {
     name: 'mini-lifecycle',
     setup(tracker: PluginHost) {
-      const api = findHost(platform)?.api;
-      if (!api) return;
+      const host = findHost(platform);
+      if (!host) return;
+      const { api } = host;
       let shownAt = Date.now();
       let hidden = false;
       const opened = (raw: RawEnterOptions | undefined, fromBackground: boolean) => {

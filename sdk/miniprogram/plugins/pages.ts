@@ -33,7 +33,6 @@ export interface PagesPlugin extends Plugin {
   teardown(): void;
 }
 
-const LIFECYCLE = new Set(['onLoad', 'onShow', 'onReady', 'onHide', 'onUnload', 'onShareAppMessage', 'onShareTimeline', 'onPullDownRefresh', 'onReachBottom', 'onPageScroll', 'onResize', 'onTabItemTap', 'onAddToFavorites', 'onSaveExitState']);
 const SHARE_KEY = 'tp:v1:share';
 
 /**
@@ -60,12 +59,17 @@ export function pagesPlugin({ taps = true, share = true, platform }: PagesOption
     const visit = shown.get(page);
     if (!visit || visit.at < 0) return;
     const { path, url } = pageOf(page);
-    tracker?.track('Page Left', { path, url, time_on_page_ms: Date.now() - visit.at });
+    tracker!.track('Page Left', { path, url, time_on_page_ms: Date.now() - visit.at });
     visit.at = -1;
   };
-  const sharerId = () => tracker?.userId() ?? tracker?.anonymousId() ?? '';
-  const withShare = (query: string, shareId: string) =>
-    `${query ? `${query}&` : ''}${SHARE_PARAMS.sharer}=${encodeURIComponent(sharerId())}&${SHARE_PARAMS.depth}=${depth + 1}&${SHARE_PARAMS.id}=${shareId}`;
+  const sharerId = () => tracker!.userId() || tracker!.anonymousId() || '';
+  // A shared card's query: the page's own, then who shared it, how deep, and this share's id.
+  const shared = (query: string, channel: string, path: string) => {
+    const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const withShare = `${query ? `${query}&` : ''}${SHARE_PARAMS.sharer}=${encodeURIComponent(sharerId())}&${SHARE_PARAMS.depth}=${depth + 1}&${SHARE_PARAMS.id}=${id}`;
+    tracker!.track('Share Sent', { channel, path: `${path}?${withShare}`, share_id: id, share_depth: depth + 1 });
+    return withShare;
+  };
 
   const hooks: Record<string, (page: PageInstance, args: unknown[], result: unknown) => unknown> = {
     onLoad(page, [query]) {
@@ -76,41 +80,36 @@ export function pagesPlugin({ taps = true, share = true, platform }: PagesOption
       visit.at = Date.now();
       shown.set(page, visit);
       const { path, query, url } = pageOf(page);
-      tracker?.page(path, { path, query, url });
+      tracker!.page(path, { path, query, url });
     },
     onHide: leave,
     onUnload: leave,
-    onShareAppMessage(page, [res], result) {
+    onShareAppMessage(page, _args, result) {
       if (!share) return result;
-      const given = (result && typeof result == 'object' ? result : {}) as { path?: string; title?: string };
-      const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-      const [path, query = ''] = (given.path ?? urlOf(`/${routeOf(page)}`, pageOf(page).query)).split('?');
-      const shared = `${path}?${withShare(query, id)}`;
-      tracker?.track('Share Sent', { channel: 'chat', from: (res as { from?: string })?.from, path: shared, share_id: id, share_depth: depth + 1 });
-      return { ...given, path: shared };
+      const given = (result && typeof result == 'object' ? result : {}) as { path?: string };
+      const [path = '', query = ''] = (given.path ?? urlOf(`/${routeOf(page)}`, pageOf(page).query)).split('?');
+      return { ...given, path: `${path}?${shared(query, 'chat', path)}` };
     },
     onShareTimeline(page, _args, result) {
       if (!share) return result;
       const given = (result && typeof result == 'object' ? result : {}) as { query?: string };
-      const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-      const query = withShare(given.query ?? urlOf('', pageOf(page).query).slice(1), id);
-      tracker?.track('Share Sent', { channel: 'timeline', path: `${routeOf(page)}?${query}`, share_id: id, share_depth: depth + 1 });
-      return { ...given, query };
+      return { ...given, query: shared(given.query ?? urlOf('', pageOf(page).query).slice(1), 'timeline', `/${routeOf(page)}`) };
     },
   };
 
   function wrap(original: unknown, name: string): Method | unknown {
     const hook = hooks[name];
-    const tapped = !hook && taps && !LIFECYCLE.has(name);
     if (typeof original !== 'function' && !(hook && name !== 'onShareAppMessage' && name !== 'onShareTimeline')) return original;
     return function (this: PageInstance, ...args: unknown[]) {
       const result = typeof original === 'function' ? (original as Method).apply(this, args) : undefined;
       if (!active) return result;
       try {
         if (hook) return hook(this, args, result) ?? result;
+        // Only handlers get a tap event: lifecycle methods need no list to be told apart.
         const event = args[0] as TapEvent | undefined;
-        if (tapped && event?.type === 'tap') {
-          tracker?.track('Element Tapped', { handler: name, path: routeOf(this), element_id: event.currentTarget?.id || undefined, dataset: event.currentTarget?.dataset ?? {} });
+        const target = (event && event.currentTarget) || {};
+        if (taps && event && event.type === 'tap') {
+          tracker!.track('Element Tapped', { handler: name, path: routeOf(this), element_id: target.id || undefined, dataset: target.dataset || {} });
         }
       } catch {
         // tracking never breaks the page
