@@ -71,48 +71,67 @@ export function pagesPlugin({ taps = true, share = true, platform }: PagesOption
     return withShare;
   };
 
-  const hooks: Record<string, (page: PageInstance, args: unknown[], result: unknown) => unknown> = {
+  const view = (page: PageInstance) => {
+    const { path, query, url } = pageOf(page);
+    shown.get(page)!.at = Date.now();
+    tracker!.page(path, { path, query, url });
+  };
+  // Before the page's own code: the view comes before what the page tracks as it loads, a tap
+  // before what its handler does.
+  const before: Record<string, (page: PageInstance, args: unknown[]) => void> = {
     onLoad(page, [query]) {
       shown.set(page, { at: -1, query: (query as Record<string, unknown>) ?? {} });
+      view(page);
     },
     onShow(page) {
-      const visit = shown.get(page) ?? { at: -1, query: page.options ?? {} };
-      visit.at = Date.now();
-      shown.set(page, visit);
-      const { path, query, url } = pageOf(page);
-      tracker!.page(path, { path, query, url });
+      const visit = shown.get(page);
+      // Just loaded: already counted. Back to the page (from another page or the background): a view.
+      if (!visit) shown.set(page, { at: -1, query: page.options ?? {} });
+      if (!visit || visit.at < 0) view(page);
     },
+  };
+  // After it: sharing needs what the page returns.
+  const after: Record<string, (page: PageInstance, result: unknown) => unknown> = {
     onHide: leave,
     onUnload: leave,
-    onShareAppMessage(page, _args, result) {
+    onShareAppMessage(page, result) {
       if (!share) return result;
       const given = (result && typeof result == 'object' ? result : {}) as { path?: string };
       const [path = '', query = ''] = (given.path ?? urlOf(`/${routeOf(page)}`, pageOf(page).query)).split('?');
       return { ...given, path: `${path}?${shared(query, 'chat', path)}` };
     },
-    onShareTimeline(page, _args, result) {
+    onShareTimeline(page, result) {
       if (!share) return result;
       const given = (result && typeof result == 'object' ? result : {}) as { query?: string };
       return { ...given, query: shared(given.query ?? urlOf('', pageOf(page).query).slice(1), 'timeline', `/${routeOf(page)}`) };
     },
   };
 
-  function wrap(original: unknown, name: string): Method | unknown {
-    const hook = hooks[name];
-    if (typeof original !== 'function' && !(hook && name !== 'onShareAppMessage' && name !== 'onShareTimeline')) return original;
+  function wrap(original: unknown, name: string): unknown {
+    const first = before[name];
+    const then = after[name];
+    if (typeof original !== 'function' && !first && name !== 'onHide' && name !== 'onUnload') return original;
     return function (this: PageInstance, ...args: unknown[]) {
-      const result = typeof original === 'function' ? (original as Method).apply(this, args) : undefined;
-      if (!active) return result;
-      try {
-        if (hook) return hook(this, args, result) ?? result;
-        // Only handlers get a tap event: lifecycle methods need no list to be told apart.
-        const event = args[0] as TapEvent | undefined;
-        const target = (event && event.currentTarget) || {};
-        if (taps && event && event.type === 'tap') {
-          tracker!.track('Element Tapped', { handler: name, path: routeOf(this), element_id: target.id || undefined, dataset: target.dataset || {} });
+      if (active) {
+        try {
+          // Only handlers get a tap event: lifecycle methods need no list to be told apart.
+          const event = args[0] as TapEvent | undefined;
+          if (first) first(this, args);
+          else if (taps && event && event.type === 'tap') {
+            const target = event.currentTarget || {};
+            tracker!.track('Element Tapped', { handler: name, path: routeOf(this), element_id: target.id || undefined, dataset: target.dataset || {} });
+          }
+        } catch {
+          // tracking never breaks the page
         }
-      } catch {
-        // tracking never breaks the page
+      }
+      const result = typeof original === 'function' ? (original as Method).apply(this, args) : undefined;
+      if (active && then) {
+        try {
+          return then(this, result) ?? result;
+        } catch {
+          // as above
+        }
       }
       return result;
     };

@@ -88,6 +88,8 @@ export interface FakeRuntimeOptions {
   online?: boolean;
   /** The platform suspends JavaScript this long after hide. */
   suspendAfterMs?: number;
+  /** How long an answer takes to reach the app after the server sent it (the network's way back). */
+  latencyMs?: number;
   version?: string;
 }
 
@@ -96,6 +98,8 @@ export interface SentRequest {
   headers: Record<string, string>;
   body: string;
   status?: number;
+  /** The response body, as the server sent it (whether or not the app lived to read it). */
+  response?: string;
 }
 
 /**
@@ -267,7 +271,9 @@ export class FakeRuntime {
       .then(async (res) => {
         const text = await res.body.text();
         record.status = res.statusCode;
+        record.response = text;
         const header = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : `${v}`]));
+        if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
         this.deliver(() => {
           this.inflight--;
           if (!alipay) o.success?.({ statusCode: res.statusCode, header, data: text, errMsg: 'request:ok' });

@@ -5,12 +5,12 @@ Page(
     onLoad(query) {
       this.setData({ orderId: query.order_id });
     },
-    // After wx.login and the app's own server exchange: the user id, and the openid as a trait
-    // (the collector's PII option can hash it). Nothing about the user is sent unless given here.
-    onLogin(e) {
-      const user = e.currentTarget.dataset;
-      app.globalData.user = user;
-      app.tp.identify(user.userId, { openid: user.openid });
+    // bindtap="onLogin": after wx.login (my.getAuthCode, tt.login) and the app's own server
+    // exchange have put the session in globalData: the user id, and the openid as a trait (the
+    // collector's PII option can hash it). Nothing about the user is sent unless given here.
+    onLogin() {
+      const session = app.globalData.session;
+      if (session) app.tp.identify(session.userId, { openid: session.openid });
     },
     // bindtap="onPay"
     onPay() {
