@@ -1,3 +1,4 @@
+import { uuid4 } from './uuid';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TouchpointEvent } from '../protocol/types';
 import { createMemoryStore, type KeyValueStore } from './store';
@@ -26,7 +27,7 @@ function recorder(...script: (number | TransportResponse)[]) {
 const settle = () => vi.advanceTimersByTimeAsync(0);
 let store: KeyValueStore;
 const make = (transport: Transport, options: Partial<TrackerOptions> = {}) =>
-  createTracker({ writeKey: 'wk', endpoint: 'https://c.example/', transport, store, random: () => 0.5, ...options });
+  createTracker({ uuid: uuid4, writeKey: 'wk', endpoint: 'https://c.example/', transport, store, random: () => 0.5, ...options });
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-11-24T10:00:00Z') });
@@ -424,7 +425,7 @@ describe('never throws into the host page', () => {
     expect(() => tp.track('a')).not.toThrow();
     await expect(tp.flush()).resolves.toBeUndefined();
     expect(sent).toHaveLength(1);
-    const off = createTracker({} as TrackerOptions);
+    const off = createTracker({ uuid: uuid4 } as TrackerOptions);
     expect(() => off.track('x')).not.toThrow();
     await expect(off.flush()).resolves.toBeUndefined();
   });

@@ -7,7 +7,6 @@ import { createMemoryStore, neverFailingStore, type KeyValueStore } from './stor
 import type { Transport } from './transport';
 import { utf8Bytes } from './utf8-bytes';
 import { VERSION } from './version';
-import { uuid4 } from './uuid';
 
 export interface Lifecycle {
   /** The page or app is going to the background and may never come back. */
@@ -41,7 +40,8 @@ export interface TrackerOptions {
   maxQueueEvents?: number;
   maxQueueBytes?: number;
   debug?: boolean;
-  uuid?: () => string;
+  /** Fresh ids for events and visitors: the platform's source of randomness (the browser's crypto). */
+  uuid: () => string;
   now?: () => number;
   random?: () => number;
 }
@@ -85,7 +85,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     maxBatchEvents = 100,
     maxQueueEvents = 1000,
     maxQueueBytes = 2_000_000,
-    uuid = uuid4,
+    uuid,
     now = Date.now,
     random = Math.random,
     lock,
@@ -308,7 +308,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     for (const plugin of options.plugins ?? []) tracker.use(plugin);
     options.lifecycle?.onHidden(() => void delivery.flush({ force: true, keepalive: true }));
     options.lifecycle?.onResume(() => void delivery.flush({ force: true }));
-    load().catch((error) => log('stored state unreadable:', error));
+    load().catch((error) => log('state unreadable:', error));
   }
   return tracker;
 }

@@ -10,7 +10,7 @@ import { miniLifecycle, watchNetwork } from './lifecycle';
 import { createMiniStore } from './storage';
 import { requestTransport } from './transport';
 
-export interface MiniProgramTrackerOptions extends Omit<TrackerOptions, 'transport'>, Partial<Pick<TrackerOptions, 'transport'>> {
+export interface MiniProgramTrackerOptions extends Omit<TrackerOptions, 'transport' | 'uuid'>, Partial<Pick<TrackerOptions, 'transport' | 'uuid'>> {
   /** Which host's API to use; by default the one present (`my`, then `tt`, then `wx`). */
   platform?: Platform;
 }
@@ -38,7 +38,7 @@ export function createTracker(options: MiniProgramTrackerOptions): Tracker {
     });
   } catch {
     // No host API (server-side rendering of a Taro or uni-app page, a test): a tracker that does nothing.
-    return createCoreTracker({ ...options, transport: undefined as unknown as TrackerOptions['transport'] });
+    return createCoreTracker({ ...options, transport: undefined } as unknown as TrackerOptions);
   }
 }
 

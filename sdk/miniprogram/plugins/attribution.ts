@@ -29,7 +29,11 @@ export const RETURN_SCENES: Record<Platform, number[]> = {
  */
 export function entryTouch(entry: EnterOptions, platform: Platform, at: string): Touch | undefined {
   const params = { ...entry.query };
-  if (entry.query.scene) Object.assign(params, queryOf(`?${decodeURIComponent(entry.query.scene)}`));
+  try {
+    if (entry.query.scene) Object.assign(params, queryOf(`?${decodeURIComponent(entry.query.scene)}`));
+  } catch {
+    // not an encoded query: a scene parameter of the app's own
+  }
   const touch = campaignTouch(params, urlOf(entry.path, entry.query), at);
   const sharer = params[SHARE_PARAMS.sharer];
   if (sharer) touch.share = { sharer, depth: Math.max(1, +params[SHARE_PARAMS.depth]! | 0), ...(params[SHARE_PARAMS.id] && { id: params[SHARE_PARAMS.id] }) };
