@@ -47,7 +47,7 @@ export function entryTouch(entry: EnterOptions, platform: Platform, at: string):
  * Channel attribution for mini-programs: first and last touch, as in the browser, from the launch
  * and from each return to the front with a new entry, under `context.attribution`.
  */
-export function attributionPlugin({ platform }: { platform?: Platform } = {}): Plugin {
+export function attributionPlugin({ platform }: { platform?: Platform } = {}): Plugin & { teardown(): void } {
   let attribution: Attribution = {};
   let store: SafeStore | undefined;
   const host = findHost(platform);
@@ -69,5 +69,7 @@ export function attributionPlugin({ platform }: { platform?: Platform } = {}): P
       if (attribution.first || attribution.last) event.context = { ...event.context, attribution };
       return event;
     },
+    /** Stops following new entries; events keep the attribution known so far. */
+    teardown: () => host?.api.offAppShow?.(record),
   };
 }

@@ -108,6 +108,34 @@ describe('pagesPlugin', () => {
   });
 });
 
+describe('attributionPlugin', () => {
+  it('makes each new entry with a campaign the last touch, until teardown', async () => {
+    uninstall?.();
+    const runtime = new FakeRuntime({ platform: 'wechat', appId: 'wx1', domains: [], launch: { path: 'p/a', scene: 1053 } });
+    uninstall = runtime.install();
+    const sent: TouchpointEvent[] = [];
+    const attribution = attributionPlugin();
+    const tp = createTracker({ writeKey: 'wk', endpoint: '', transport: async ({ body }) => (sent.push(...JSON.parse(body).batch), { status: 200 }), plugins: [attribution] });
+    runtime.pageLoaders.set('p/a', () => (globalThis as any).Page({}));
+    runtime.start(() => (globalThis as any).App({}));
+    await pause();
+    tp.track('First');
+    runtime.hide();
+    runtime.show({ path: 'p/a', query: { utm_source: 'sms', utm_medium: 'sms' }, scene: 1001 });
+    tp.track('Second');
+    attribution.teardown();
+    runtime.hide();
+    runtime.show({ path: 'p/a', query: { utm_source: 'ad' }, scene: 1045 });
+    tp.track('Third');
+    await pause();
+    await tp.flush();
+    const last = (name: string) => (sent.find((e) => (e as { event?: string }).event === name)!.context!.attribution as { last: { scene: number; utm?: object } }).last;
+    expect(last('First')).toMatchObject({ scene: 1053 });
+    expect(last('Second')).toMatchObject({ scene: 1001, utm: { source: 'sms', medium: 'sms' } });
+    expect(last('Third')).toMatchObject({ scene: 1001, utm: { source: 'sms' } });
+  });
+});
+
 describe('attribution from the entry', () => {
   it('decodes the UTM parameters a mini-program code carries in its scene parameter, and keeps the scene', () => {
     const touch = entryTouch({ path: 'pages/index/index', query: { scene: encodeURIComponent('utm_source=poster&utm_campaign=spring&gdt_vid=g1') }, scene: 1047 }, 'wechat', 't');
