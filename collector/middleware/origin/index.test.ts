@@ -11,12 +11,17 @@ const keys = createKeyRing([
   { key: 'any', kind: 'browser', allowedOrigins: ['*'] },
   { key: 'srv', kind: 'server', allowedOrigins: ['https://shop.example'] },
 ]);
-const app = new Hono<CollectorEnv>();
-app.onError((e, c) => c.json({ error: e.message }, e instanceof HTTPException ? e.status : 500));
-app.post('/:key', async (c, next) => {
-  c.set('source', keys.find(c.req.param('key'))!);
-  await next();
-}, allowedOrigin(), (c) => c.text('ok'));
+/** A route behind allowedOrigin, with the source auth would have set from the path's key. */
+function appFor(ring: ReturnType<typeof createKeyRing>) {
+  const app = new Hono<CollectorEnv>();
+  app.onError((e, c) => c.json({ error: e.message }, e instanceof HTTPException ? e.status : 500));
+  app.post('/:key', async (c, next) => {
+    c.set('source', ring.find(c.req.param('key'))!);
+    await next();
+  }, allowedOrigin(), (c) => c.text('ok'));
+  return app;
+}
+const app = appFor(keys);
 
 const status = async (key: string, origin?: string) =>
   (await app.request(`/${key}`, { method: 'POST', headers: origin ? { origin } : {} })).status;
@@ -46,12 +51,7 @@ describe('allowedOrigin for mini-programs', () => {
     { key: 'mini', kind: 'browser', allowedOrigins: ['https://shop.example'], allowedMiniprograms: ['wx1234567890abcdef', '2021004100000001', 'tt0123456789abcd01'] },
     { key: 'open', kind: 'browser', allowedOrigins: ['*'] },
   ]);
-  const mini = new Hono<CollectorEnv>();
-  mini.onError((e, c) => c.json({ error: e.message }, e instanceof HTTPException ? e.status : 500));
-  mini.post('/:key', async (c, next) => {
-    c.set('source', ring.find(c.req.param('key'))!);
-    await next();
-  }, allowedOrigin(), (c) => c.text('ok'));
+  const mini = appFor(ring);
   const send = async (key: string, headers: Record<string, string>) => (await mini.request(`/${key}`, { method: 'POST', headers })).status;
 
   it.each([

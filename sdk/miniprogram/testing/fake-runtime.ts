@@ -157,11 +157,7 @@ export class FakeRuntime {
     else fn();
   }
   private later(fn: () => void, ms = 1) {
-    const id = setTimeout(() => {
-      this.timers.delete(id);
-      this.deliver(fn);
-    }, ms);
-    this.timers.add(id);
+    this.timer(fn, ms);
   }
   private timer(fn: () => void, ms = 0) {
     const id = setTimeout(() => {
