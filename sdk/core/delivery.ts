@@ -41,6 +41,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // How many of the oldest events are in requests not yet answered: requests always take the
   // oldest others, so these are the head of the queue. A flush on hide sends the rest beside them.
+  // (Should the queue's bounds drop old events meanwhile, a few wait for the next send: none is lost.)
   let inFlight = 0;
 
   function cancelTimer() {
