@@ -21,15 +21,32 @@ export interface EnterOptions {
 }
 
 type Callback<T> = (result: T) => void;
-/** The slice of `wx` / `my` / `tt` the SDK calls (WeChat's are typed by miniprogram-api-typings). */
+
+/** What the adapter passes to `request` (Alipay's `headers`, the others' `header`). */
+export interface RequestOptions {
+  url: string;
+  method: 'POST';
+  data: string;
+  timeout: number;
+  header?: Record<string, string>;
+  headers?: Record<string, string>;
+  success: Callback<{ statusCode?: number; status?: number; header?: object; headers?: object }>;
+  fail: Callback<{ status?: number; headers?: object; errMsg?: string }>;
+}
+
+/**
+ * The slice of `wx` / `my` / `tt` the SDK calls; `host.test.ts` checks it against WeChat's own
+ * typings (miniprogram-api-typings). Alipay's and Douyin's differences are in the types here.
+ */
 export interface HostApi {
-  request(options: Record<string, unknown>): unknown;
+  request(options: RequestOptions): unknown;
   getStorage(options: { key: string; success?: Callback<{ data: unknown }>; fail?: Callback<unknown> }): void;
   setStorage(options: { key: string; data: unknown; success?: Callback<unknown>; fail?: Callback<unknown> }): void;
   removeStorage(options: { key: string; success?: Callback<unknown>; fail?: Callback<unknown> }): void;
   getStorageInfo(options: { success?: Callback<{ keys: string[] }>; fail?: Callback<unknown> }): void;
   onAppShow?(callback: Callback<RawEnterOptions>): void;
-  offAppShow?(callback: Callback<RawEnterOptions>): void;
+  // The listener given to onAppShow (WeChat types this parameter loosely).
+  offAppShow?(callback: Callback<any>): void;
   onAppHide?(callback: () => void): void;
   offAppHide?(callback: () => void): void;
   onNetworkStatusChange?(callback: Callback<{ isConnected: boolean; networkType: string }>): void;
@@ -86,13 +103,11 @@ export function findHost(platform?: Platform): Host | undefined {
         url,
         method: 'POST',
         data: body,
-        dataType: 'text',
         timeout: 10_000,
         ...(alipay ? { headers } : { header: headers }),
-        success: (res: { statusCode?: number; status?: number; header?: object; headers?: object }) =>
-          done((alipay ? res.status : res.statusCode) ?? 0, { ...(alipay ? res.headers : res.header) }),
+        success: (res) => done((alipay ? res.status : res.statusCode) ?? 0, { ...(alipay ? res.headers : res.header) }),
         // Alipay's HTTP errors come here with their status; a network failure has none.
-        fail: (res?: { status?: number; headers?: object }) => done(alipay && res?.status! >= 200 ? res!.status! : 0, { ...res?.headers }),
+        fail: (res) => done(alipay && res?.status! >= 200 ? res!.status! : 0, { ...res?.headers }),
       });
     },
   };
