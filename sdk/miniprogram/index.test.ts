@@ -66,10 +66,10 @@ describe.each(['wechat', 'alipay', 'douyin'] as const)('on %s', (platform) => {
     const first = boot(platform, { storage, latencyMs: 200 });
     for (let i = 0; i < 20; i++) first.tp.track('Queued', { run, i });
     await pause();
+    first.runtime.onRequest = () => setTimeout(() => first.runtime.kill(), 0); // as the send leaves
     first.runtime.hide();
-    await pause(5);
-    first.runtime.kill(); // the answer (and the removal from storage) never happens
-    await first.runtime.settled();
+    await until(() => first.runtime.isDead);
+    await first.runtime.settled(); // the answer (and the removal from storage) never happens
     expect(await landed([run])).toEqual([20]);
 
     first.tp.track('After death', { run }); // the old JavaScript is gone: nothing of it reaches anything

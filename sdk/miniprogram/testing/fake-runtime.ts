@@ -125,6 +125,8 @@ export class FakeRuntime {
   private stack: Dict[] = [];
   private enter: Launch;
   private pending = new Set<Promise<unknown>>();
+  /** Called as each request leaves (tests use it to kill the app at a chosen moment). */
+  onRequest?: (request: SentRequest) => void;
   /** Page code to run when a route is first opened (what the page's JS file does: call Page()). */
   pageLoaders = new Map<string, () => void>();
   private loadingRoute = '';
@@ -263,6 +265,7 @@ export class FakeRuntime {
     const body = typeof o.data === 'string' ? o.data : JSON.stringify(o.data ?? {});
     const record: SentRequest = { url: o.url, headers, body };
     this.requests.push(record);
+    this.onRequest?.(record);
     const done = httpRequest(o.url, { method: o.method ?? 'GET', headers, body, headersTimeout: o.timeout ?? 60_000 })
       .then(async (res) => {
         const text = await res.body.text();
