@@ -1,6 +1,7 @@
 // One build for the whole package: the tree-shakable SDK (ESM, one file per module), the
 // script-tag bundle (minified IIFE with its dependencies inlined) and the collector (ESM for Node).
 import { builtinModules } from 'node:module';
+import json from '@rollup/plugin-json';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -30,10 +31,30 @@ export default [
     plugins: [ts(), nodeResolve({ browser: true })],
     output: { file, format: 'iife', plugins: [terser({ ecma: 2020, module: false, compress: { passes: 2 } })] },
   })),
+  // The mini-program SDK as one self-contained CommonJS file in ES2017 syntax: what WeChat's
+  // "build npm" takes (package.json "miniprogram"), and what a native project can copy as it is.
+  {
+    input: 'sdk/miniprogram/commonjs.ts',
+    // ES2017 syntax: mini-program hosts on older iOS run JavaScriptCore without ?. and ??.
+    plugins: [
+      typescript({ tsconfig: './tsconfig.json', noEmitOnError: false, compilerOptions: { noEmit: false, target: 'ES2017' } }),
+      nodeResolve(),
+      // `require('touchpoint')` after "build npm" opens the package's index.js.
+      { name: 'index', generateBundle() { this.emitFile({ type: 'asset', fileName: 'index.js', source: "module.exports = require('./touchpoint.js');\n" }); } },
+    ],
+    output: {
+      dir: 'dist/miniprogram',
+      entryFileNames: 'touchpoint.js',
+      format: 'cjs',
+      exports: 'named',
+      plugins: [terser({ ecma: 2017, module: false, compress: { passes: 2 } })],
+    },
+  },
   {
     input: { 'collector/index': 'collector/index.ts', 'collector/server': 'collector/server.ts' },
     external: (id) => nodeBuiltins.has(id) || external(id),
-    plugins: [ts()],
+    // The mini-program scene tables are data (collector/pipeline/enrich/scenes.json).
+    plugins: [ts(), json({ preferConst: true })],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'collector/[name]-[hash].js' },
   },
 ];

@@ -9,6 +9,8 @@ export interface Source {
   kind: 'browser' | 'server';
   /** null: any origin. */
   origins: ReadonlySet<string> | null;
+  /** Mini-program app ids the key takes requests from; null: any. */
+  miniprograms: ReadonlySet<string> | null;
   rateLimit?: { eventsPerSecond: number; burst: number };
   ipRateLimit?: { eventsPerSecond: number; burst: number };
 }
@@ -45,6 +47,7 @@ export function createKeyRing(configs: readonly WriteKeyConfig[]): KeyRing {
       name: ('name' in c && c.name) || defaultSourceName(c.key),
       kind: c.kind,
       origins: c.allowedOrigins.includes('*') ? null : new Set(c.allowedOrigins),
+      miniprograms: 'allowedMiniprograms' in c && c.allowedMiniprograms ? new Set(c.allowedMiniprograms) : null,
       rateLimit: 'rateLimit' in c ? rate(c.rateLimit) : undefined,
       ipRateLimit: 'ipRateLimit' in c ? rate(c.ipRateLimit) : undefined,
     });

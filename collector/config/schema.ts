@@ -21,6 +21,8 @@ export const writeKeySchema = z.strictObject({
   /** Browser keys are checked against allowedOrigins and rate-limited per client IP as well. */
   kind: z.enum(['browser', 'server']).default('browser'),
   allowedOrigins: z.array(origin).default(['*']),
+  /** Browser keys: when given, mini-program requests are accepted only from these app ids (read from the host's Referer). */
+  allowedMiniprograms: z.array(z.string().regex(/^[\w-]{2,64}$/, 'a mini-program app id: letters, digits, _ or -')).min(1).optional(),
   rateLimit: rate.optional(),
   ipRateLimit: rate.optional(),
 });

@@ -13,7 +13,11 @@ export const FIXTURES = {
   'npm: + identify, alias, group, reset': `import { createTracker } from 'touchpoint';
     const tp = createTracker({ writeKey: 'k', endpoint: '' }); tp.page(); tp.identify('u', {}); tp.alias('v'); tp.group('g'); tp.reset();`,
   'miniprogram: createTracker + track': `import { createTracker } from 'touchpoint/miniprogram';
-    const tp = createTracker({ writeKey: 'k', endpoint: '', transport: async () => ({ status: 200 }) }); tp.track('Order Completed');`,
+    const tp = createTracker({ writeKey: 'k', endpoint: '' }); tp.track('Order Completed');`,
+  'miniprogram: + lifecycle, pages, attribution plugins': `import { createTracker, attributionPlugin, lifecyclePlugin, pagesPlugin } from 'touchpoint/miniprogram';
+    const pages = pagesPlugin();
+    const tp = createTracker({ writeKey: 'k', endpoint: '', plugins: [attributionPlugin(), lifecyclePlugin(), pages] });
+    Page(pages.wrapPage({})); tp.track('Order Completed');`,
 };
 
 const ENTRIES = { touchpoint: 'dist/sdk/browser/index.js', 'touchpoint/miniprogram': 'dist/sdk/miniprogram/index.js' };
@@ -31,3 +35,15 @@ export async function bundleFixture(source) {
 }
 
 export const scriptTagBundle = (file = 'touchpoint.min.js') => readFileSync(`${root}dist/${file}`, 'utf8');
+
+/** The mini-program CommonJS file, as WeChat's "build npm" copies it. */
+export const miniprogramBundle = () => readFileSync(`${root}dist/miniprogram/touchpoint.js`, 'utf8');
+
+/** Anchors' mini-program SDK sizes (gzip), as issue 13 quotes them; not measured on this machine. */
+export const MINIPROGRAM_ANCHORS = {
+  'Umeng': 13_600,
+  'ByteDance DataFinder': 14_900,
+  'Tencent 有数': 15_000,
+  'Sensors Data': 18_200,
+  'GrowingIO': 21_600,
+};

@@ -2,7 +2,7 @@
 // cost of track() in Chromium: per call over a large burst, and the longest task a burst causes.
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import { bundleFixture, FIXTURES, scriptTagBundle } from './fixtures.mjs';
+import { bundleFixture, FIXTURES, MINIPROGRAM_ANCHORS, miniprogramBundle, scriptTagBundle } from './fixtures.mjs';
 
 const sizes = (code) => ({
   minified: Buffer.byteLength(code),
@@ -13,6 +13,7 @@ const sizes = (code) => ({
 const fixtures = {
   'script tag (dist/touchpoint.min.js)': scriptTagBundle(),
   'script tag, full (dist/touchpoint.full.min.js)': scriptTagBundle('touchpoint.full.min.js'),
+  'mini-program, one CommonJS file (dist/miniprogram/touchpoint.js)': miniprogramBundle(),
 };
 for (const [name, source] of Object.entries(FIXTURES)) fixtures[name] = await bundleFixture(source);
 console.log('| fixture | minified B | gzip -9 B | brotli B |');
@@ -21,6 +22,13 @@ for (const [name, code] of Object.entries(fixtures)) {
   const s = sizes(code);
   console.log(`| ${name} | ${s.minified.toLocaleString('en')} | ${s.gzip.toLocaleString('en')} | ${s.brotli.toLocaleString('en')} |`);
 }
+
+const mini = sizes(miniprogramBundle()).gzip;
+console.log('\nMini-program SDKs (gzip -9): Touchpoint measured here; the anchors as issue 13 quotes them (one SDK per platform each)');
+console.log('| SDK | gzip B | Touchpoint / it |');
+console.log('| --- | ---: | ---: |');
+console.log(`| Touchpoint (WeChat, Alipay, Douyin in one file, every plugin) | ${mini.toLocaleString('en')} | 1.00 |`);
+for (const [name, bytes] of Object.entries(MINIPROGRAM_ANCHORS)) console.log(`| ${name} | ${bytes.toLocaleString('en')} | ${(mini / bytes).toFixed(2)} |`);
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 const page = await browser.newPage();

@@ -3,15 +3,17 @@ import { pageContext } from './context';
 import { browserLifecycle } from './lifecycle';
 import { createBrowserStore, type BrowserStoreOptions } from './storage';
 import { fetchTransport } from './transport';
+import { uuid4 } from '../core/uuid';
 
 /** Options for the browser: the platform parts default to IndexedDB, fetch and the page. */
-export type BrowserTrackerOptions = Omit<TrackerOptions, 'transport'> & Partial<Pick<TrackerOptions, 'transport'>> & BrowserStoreOptions;
+export type BrowserTrackerOptions = Omit<TrackerOptions, 'transport' | 'uuid'> & Partial<Pick<TrackerOptions, 'transport' | 'uuid'>> & BrowserStoreOptions;
 
 export function createTracker(options: BrowserTrackerOptions): Tracker {
   try {
     const locks = navigator.locks;
     return createCoreTracker({
       transport: fetchTransport(),
+      uuid: uuid4,
       store: createBrowserStore(options),
       context: pageContext(),
       lifecycle: browserLifecycle(),
@@ -21,7 +23,7 @@ export function createTracker(options: BrowserTrackerOptions): Tracker {
     });
   } catch {
     // Not a browser (server-side rendering, a worker without a document): a tracker that does nothing.
-    return createCoreTracker({ ...options, transport: undefined as unknown as TrackerOptions['transport'] });
+    return createCoreTracker({ ...options, transport: undefined } as unknown as TrackerOptions);
   }
 }
 

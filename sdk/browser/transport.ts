@@ -1,4 +1,5 @@
 import type { Transport } from '../core/transport';
+import { parseRetryAfter } from '../core/retry-after';
 import { utf8Bytes } from '../core/utf8-bytes';
 
 // Browsers refuse keepalive requests whose bodies add up to more than 64 KB.
@@ -31,11 +32,4 @@ export function fetchTransport(): Transport {
       return { status: 0 };
     }
   };
-}
-
-/** Seconds from either form of Retry-After: delta-seconds or an HTTP date (past: 0; unreadable: undefined). */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = /^\s*\d/.test(value) ? +value : (Date.parse(value) - Date.now()) / 1000;
-  return seconds > 0 ? seconds : seconds <= 0 ? 0 : undefined;
 }

@@ -1,3 +1,5 @@
+import { CLICK_ID_KEYS, UTM_KEYS } from '../protocol/attribution';
+
 /** One visit's marketing context: where the visitor came from. */
 export interface Touch {
   utm?: Record<string, string>;
@@ -6,6 +8,12 @@ export interface Touch {
   landingUrl: string;
   /** ISO time of the visit. */
   at: string;
+  /** Mini-programs: the launch's scene value. */
+  scene?: number;
+  /** Mini-programs: the shared card the visitor opened (who shared it, how deep in a chain of shares). */
+  share?: { sharer: string; depth: number; id?: string };
+  /** Mini-programs: the app id of the mini-program or app that opened this one. */
+  referrerAppId?: string;
 }
 
 export interface Attribution {
@@ -13,11 +21,8 @@ export interface Attribution {
   last?: Touch;
 }
 
-const UTM = ['source', 'medium', 'campaign', 'term', 'content', 'id'];
-const CLICK_IDS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid', 'twclid', 'li_fat_id', 'bd_vid', 'gdt_vid', 'qz_gdt'];
-
 /** Query parameters without `URL`, which mini-program runtimes lack. */
-function queryOf(url: string): Record<string, string> {
+export function queryOf(url: string): Record<string, string> {
   const params: Record<string, string> = {};
   const query = url.split('#')[0]!.split('?')[1];
   if (!query) return params;
@@ -40,13 +45,19 @@ const hostOf = (url: string) => /^[a-z][\w+.-]*:\/\/([^/?#:]+)/i.exec(url)?.[1]?
  */
 export function touchFrom(landingUrl: string, referrer: string, at: string): Touch | undefined {
   const params = queryOf(landingUrl);
-  const touch: Touch = { landingUrl, at };
-  for (const key of UTM) if (params[`utm_${key}`]) (touch.utm ??= {})[key] = params[`utm_${key}`]!;
-  for (const key of CLICK_IDS) if (params[key]) (touch.clickIds ??= {})[key] = params[key]!;
+  const touch = campaignTouch(params, landingUrl, at);
   const from = hostOf(referrer);
   const external = from !== undefined && from !== hostOf(landingUrl);
   if (external) touch.referrer = referrer;
   return touch.utm || touch.clickIds || external ? touch : undefined;
+}
+
+/** The touch of a landing's UTM parameters and click ids (none: an empty touch). */
+export function campaignTouch(params: Record<string, string>, landingUrl: string, at: string): Touch {
+  const touch: Touch = { landingUrl, at };
+  for (const key of UTM_KEYS) if (params[`utm_${key}`]) (touch.utm ??= {})[key] = params[`utm_${key}`]!;
+  for (const key of CLICK_ID_KEYS) if (params[key]) (touch.clickIds ??= {})[key] = params[key]!;
+  return touch;
 }
 
 /** First touch is kept for good; last touch is the latest that had any marketing context. */

@@ -1,6 +1,6 @@
 import { backoff } from './backoff';
 import type { PersistedQueue, QueueItem } from './queue';
-import type { Transport } from './transport';
+import type { Transport, TransportResponse } from './transport';
 
 export interface DeliveryStats {
   sent: number;
@@ -39,9 +39,13 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   let attempt = 0;
   let retryAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // How many of the oldest events are in requests not yet answered: requests always take the
+  // oldest others, so these are the head of the queue. A flush on hide sends the rest beside them.
+  // (Should the queue's bounds drop old events meanwhile, a few wait for the next send: none is lost.)
+  let inFlight = 0;
 
   function cancelTimer() {
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
     timer = undefined;
   }
 
@@ -55,7 +59,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   async function send(items: QueueItem[], keepalive: boolean): Promise<Outcome> {
     const body = `{"batch":[${items.map((i) => i.json).join(',')}],"sentAt":${JSON.stringify(new Date(o.now()).toISOString())},"writeKey":${JSON.stringify(o.writeKey)}}`;
-    const { status, retryAfter } = await o.transport({ url: o.url, body, keepalive }).catch(() => ({ status: 0, retryAfter: undefined }));
+    inFlight += items.length;
+    const { status, retryAfter } = await o.transport({ url: o.url, body, keepalive }).catch((): TransportResponse => ({ status: 0 }));
+    inFlight -= items.length;
     if (status >= 200 && status < 300) {
       o.stats.sent += items.length;
       await o.queue.remove(items);
@@ -66,11 +72,11 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       const half = Math.ceil(items.length / 2);
       return (await send(items.slice(0, half), keepalive)) === 'sent' ? send(items.slice(half), keepalive) : 'retry';
     }
-    if (status === 0 || status === 408 || status === 429 || status >= 500) {
-      const delay = retryAfter !== undefined && retryAfter >= 0 ? retryAfter * 1000 : backoff(attempt, { random: o.random });
+    if (!status || status === 408 || status === 429 || status >= 500) {
+      const delay = (retryAfter ?? -1) >= 0 ? retryAfter! * 1000 : backoff(attempt, { random: o.random });
       attempt++;
       retryAt = o.now() + delay;
-      o.log('send failed, retry in', delay, status);
+      o.log('retry in', delay, status);
       cancelTimer();
       schedule(delay);
       return 'retry';
@@ -81,14 +87,15 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   // A 4xx other than the ones above will never succeed: keeping the batch would block the queue.
   async function drop(items: QueueItem[], status: number): Promise<Outcome> {
     o.stats.dropped.rejected += items.length;
-    o.log('events refused:', items.length, status);
+    o.log('refused:', items.length, status);
     await o.queue.remove(items);
     return 'sent';
   }
 
   function flush({ force = false, keepalive = false } = {}): Promise<void> {
-    // What is queued while a request is in flight goes out in the same loop.
-    if (sending) return sending;
+    // What is queued while a request is in flight goes out in the same loop; but the app or page
+    // going away cannot wait for that request: its flush sends the rest at once, beside it.
+    if (sending && !keepalive) return sending;
     if (!force && o.now() < retryAt) {
       schedule(retryAt - o.now());
       return Promise.resolve();
@@ -97,16 +104,17 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     cancelTimer();
     // Sends from a page being hidden must start now, before it is frozen: no lock, no store read.
     // What they send stays stored until confirmed, so at worst a tab re-sends it and de-dup drops it.
-    sending = ((!keepalive && o.lock) || ((task: () => Promise<void>) => task()))(async () => {
+    const run = ((!keepalive && o.lock) || ((task: () => Promise<void>) => task()))(async () => {
       if (!keepalive) await o.queue.load();
-      while (o.queue.size() > 0) {
-        if ((await send(o.queue.peek(o.maxBatchEvents, o.maxBatchBytes), keepalive)) === 'retry') return;
+      for (let batch; (batch = o.queue.peek(o.maxBatchEvents, o.maxBatchBytes, inFlight)).length; ) {
+        if ((await send(batch, keepalive)) === 'retry') return;
         attempt = 0;
       }
-    }).finally(() => {
-      sending = undefined;
     });
-    return sending;
+    if (sending) return run;
+    return (sending = run.finally(() => {
+      sending = undefined;
+    }));
   }
 
   return { flush, schedule };

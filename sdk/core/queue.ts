@@ -22,8 +22,8 @@ export interface PersistedQueue {
   load(): Promise<void>;
   /** Appends and resolves once persisted; returns how many old items the bounds pushed out. */
   push(item: QueueItem): Promise<number>;
-  /** The oldest items that fit in one request. */
-  peek(maxCount: number, maxBytes: number): QueueItem[];
+  /** The oldest items that fit in one request, after the first `skip` (already being sent). */
+  peek(maxCount: number, maxBytes: number, skip?: number): QueueItem[];
   remove(items: readonly QueueItem[]): Promise<void>;
   size(): number;
 }
@@ -107,10 +107,10 @@ export function createPersistedQueue(store: SafeStore, key: string, { maxEvents,
       await persist();
       return dropped;
     },
-    peek(maxCount, maxBytes) {
+    peek(maxCount, maxBytes, skip) {
       const batch: QueueItem[] = [];
       let size = 0;
-      for (const item of items) {
+      for (const item of items.slice(skip)) {
         if (batch.length === maxCount || (batch.length > 0 && size + item.bytes > maxBytes)) break;
         batch.push(item);
         size += item.bytes;

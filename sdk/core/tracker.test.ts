@@ -1,3 +1,4 @@
+import { uuid4 } from './uuid';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TouchpointEvent } from '../protocol/types';
 import { createMemoryStore, type KeyValueStore } from './store';
@@ -26,7 +27,7 @@ function recorder(...script: (number | TransportResponse)[]) {
 const settle = () => vi.advanceTimersByTimeAsync(0);
 let store: KeyValueStore;
 const make = (transport: Transport, options: Partial<TrackerOptions> = {}) =>
-  createTracker({ writeKey: 'wk', endpoint: 'https://c.example/', transport, store, random: () => 0.5, ...options });
+  createTracker({ uuid: uuid4, writeKey: 'wk', endpoint: 'https://c.example/', transport, store, random: () => 0.5, ...options });
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-11-24T10:00:00Z') });
@@ -336,6 +337,34 @@ describe('delivery', () => {
     expect(tp.stats().queued).toBe(0);
   });
 
+  it('sends at once on hide, beside a request still in flight, and each event once', async () => {
+    let hidden = () => {};
+    const sent: { keepalive: boolean; events: string[] }[] = [];
+    let answerFirst: (r: TransportResponse) => void = () => {};
+    const transport: Transport = ({ body, keepalive }) => {
+      sent.push({ keepalive, events: JSON.parse(body).batch.map((e: { event: string }) => e.event) });
+      return sent.length === 1 ? new Promise((resolve) => (answerFirst = resolve)) : Promise.resolve({ status: 200 });
+    };
+    const tp = make(transport, { lifecycle: { onHidden: (cb) => (hidden = cb), onResume: () => {} } });
+    tp.track('a');
+    const first = tp.flush(); // its request hangs
+    await settle();
+    tp.track('b');
+    tp.track('c');
+    hidden();
+    await settle();
+    // Without waiting for the first answer: b and c go now, and a is not sent twice.
+    expect(sent).toEqual([
+      { keepalive: false, events: ['a'] },
+      { keepalive: true, events: ['b', 'c'] },
+    ]);
+    expect(tp.stats()).toMatchObject({ sent: 2, queued: 1 });
+    answerFirst({ status: 200 });
+    await first;
+    expect(tp.stats()).toMatchObject({ sent: 3, queued: 0 });
+    expect(sent).toHaveLength(2);
+  });
+
   it('bounds the queue, dropping the oldest first and counting them', async () => {
     const { sent, transport } = recorder(0);
     const tp = make(transport, { maxQueueEvents: 3, flushAt: 100 });
@@ -396,7 +425,7 @@ describe('never throws into the host page', () => {
     expect(() => tp.track('a')).not.toThrow();
     await expect(tp.flush()).resolves.toBeUndefined();
     expect(sent).toHaveLength(1);
-    const off = createTracker({} as TrackerOptions);
+    const off = createTracker({ uuid: uuid4 } as TrackerOptions);
     expect(() => off.track('x')).not.toThrow();
     await expect(off.flush()).resolves.toBeUndefined();
   });

@@ -7,7 +7,6 @@ import { createMemoryStore, neverFailingStore, type KeyValueStore } from './stor
 import type { Transport } from './transport';
 import { utf8Bytes } from './utf8-bytes';
 import { VERSION } from './version';
-import { uuid4 } from './uuid';
 
 export interface Lifecycle {
   /** The page or app is going to the background and may never come back. */
@@ -41,7 +40,8 @@ export interface TrackerOptions {
   maxQueueEvents?: number;
   maxQueueBytes?: number;
   debug?: boolean;
-  uuid?: () => string;
+  /** Fresh ids for events and visitors: the platform's source of randomness (the browser's crypto). */
+  uuid: () => string;
   now?: () => number;
   random?: () => number;
 }
@@ -85,7 +85,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     maxBatchEvents = 100,
     maxQueueEvents = 1000,
     maxQueueBytes = 2_000_000,
-    uuid = uuid4,
+    uuid,
     now = Date.now,
     random = Math.random,
     lock,
@@ -120,7 +120,8 @@ export function createTracker(options: TrackerOptions): Tracker {
   const saveSeq = () => {
     if (seqSaving) return;
     seqSaving = true;
-    queueMicrotask(() => {
+    // A burst of calls costs one write. (A promise, not queueMicrotask: mini-program hosts do not document it.)
+    void Promise.resolve().then(() => {
       seqSaving = false;
       void store.set(SEQ_KEY, seq);
     });
@@ -145,11 +146,11 @@ export function createTracker(options: TrackerOptions): Tracker {
     ]);
     const leftByEarlierPage = queue.size();
     // Events queued but whose counter was never saved still carry their numbers: never reuse them.
-    seq = typeof storedSeq === 'number' && Number.isFinite(storedSeq) ? storedSeq : 0;
+    seq = Number.isFinite(storedSeq) ? storedSeq! : 0;
     for (const item of queue.peek(leftByEarlierPage, Infinity)) {
       try {
-        const queued = (JSON.parse(item.json) as TouchpointEvent).context?.seq;
-        if (typeof queued === 'number') seq = Math.max(seq, queued);
+        // Not a number: no number to avoid (NaN || 0).
+        seq = Math.max(seq, +((JSON.parse(item.json) as TouchpointEvent).context?.seq as number) || 0);
       } catch {
         // an unreadable entry: it carries no number to avoid
       }
@@ -307,7 +308,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     for (const plugin of options.plugins ?? []) tracker.use(plugin);
     options.lifecycle?.onHidden(() => void delivery.flush({ force: true, keepalive: true }));
     options.lifecycle?.onResume(() => void delivery.flush({ force: true }));
-    load().catch((error) => log('stored state unreadable:', error));
+    load().catch((error) => log('state unreadable:', error));
   }
   return tracker;
 }

@@ -1,14 +1,20 @@
+import { CLICK_ID_KEYS, UTM_KEYS, type ClickIdKey } from '../../../sdk/protocol/attribution';
 import { memo } from './memo';
+import SCENES from './scenes.json' with { type: 'json' };
 import type { EnrichStep } from './step';
 
 /**
- * Default channel grouping (GA4's rules, plus the Chinese platforms), from the touch that brought
- * the visitor: UTM parameters, ad click ids, referrer, or the mini-program scene.
+ * Default channel grouping: GA4's default channel group, rule by rule and in its order
+ * (support.google.com/analytics/answer/9756891), from the touch that brought the visitor (UTM
+ * parameters, ad click ids, referrer), with the Chinese platforms in its source categories, and
+ * mini-program scenes grouped into the same groups (scenes.json). Touchpoint's additions to GA4,
+ * each tested: webmail referrers and `edm` count as Email, and `QR Code` (utm_medium qr, or a
+ * scanned mini-program code) is a group of its own, where GA4 would leave it Unassigned.
  */
 export const CHANNEL_GROUPS = [
-  'Direct', 'Organic Search', 'Paid Search', 'Organic Social', 'Paid Social', 'Email', 'Referral',
-  'Display', 'Affiliates', 'Organic Video', 'Paid Video', 'Paid Other',
-  'Mini-program Share', 'Mini-program QR', 'Mini-program Search', 'Mini-program', 'Unassigned',
+  'Direct', 'Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social', 'Paid Video', 'Display', 'Paid Other',
+  'Organic Shopping', 'Organic Social', 'Organic Video', 'Organic Search', 'Referral', 'Email', 'Affiliates',
+  'Audio', 'SMS', 'Mobile Push Notifications', 'QR Code', 'Unassigned',
 ] as const;
 export type ChannelGroup = (typeof CHANNEL_GROUPS)[number];
 
@@ -19,6 +25,8 @@ export interface Channel {
   campaign?: string;
 }
 
+export type MiniProgramPlatform = 'wechat' | 'alipay' | 'douyin';
+
 export interface TouchInput {
   utm?: { source?: string; medium?: string; campaign?: string; term?: string; content?: string; id?: string };
   clickIds?: Record<string, string>;
@@ -26,8 +34,11 @@ export interface TouchInput {
   landingUrl?: string;
   /** The site's own host: a referrer from it is not a channel. */
   pageHost?: string;
-  /** WeChat scene value, for events from a mini-program. */
+  /** Mini-program scene value of the arrival, read with `miniprogramPlatform`'s table. */
   miniprogramScene?: number;
+  miniprogramPlatform?: MiniProgramPlatform;
+  /** The app id of the mini-program or app that opened this one. */
+  referrerAppId?: string;
 }
 
 /** A custom rule: every condition given must hold; first match wins, before the defaults. */
@@ -40,7 +51,7 @@ export interface ChannelOptions {
   rules?: ChannelRule[];
 }
 
-type Kind = 'search' | 'social' | 'video' | 'email';
+type Kind = 'search' | 'social' | 'video' | 'shopping' | 'email';
 
 // host (or parent domain) → [platform name, kind]; `*` stands for any top-level domain.
 const HOSTS: [string, string, Kind][] = [
@@ -61,38 +72,69 @@ const HOSTS: [string, string, Kind][] = [
   ['youtube.com', 'youtube', 'video'], ['youtu.be', 'youtube', 'video'], ['bilibili.com', 'bilibili', 'video'],
   ['b23.tv', 'bilibili', 'video'], ['ixigua.com', 'xigua', 'video'], ['iqiyi.com', 'iqiyi', 'video'],
   ['youku.com', 'youku', 'video'], ['v.qq.com', 'tencentvideo', 'video'], ['vimeo.com', 'vimeo', 'video'],
+  ['taobao.com', 'taobao', 'shopping'], ['tmall.com', 'tmall', 'shopping'], ['jd.com', 'jd', 'shopping'],
+  ['yangkeduo.com', 'pinduoduo', 'shopping'], ['pinduoduo.com', 'pinduoduo', 'shopping'], ['1688.com', '1688', 'shopping'],
+  ['vip.com', 'vipshop', 'shopping'], ['amazon.*', 'amazon', 'shopping'], ['ebay.*', 'ebay', 'shopping'],
+  ['etsy.com', 'etsy', 'shopping'], ['walmart.com', 'walmart', 'shopping'], ['shopify.com', 'shopify', 'shopping'],
   ['qq.com', 'qq', 'social'],
 ];
 const KIND_BY_SOURCE = new Map(HOSTS.map(([, name, kind]) => [name, kind]));
-KIND_BY_SOURCE.set('wechat', 'social').set('weixin', 'social').set('tencent', 'social');
+KIND_BY_SOURCE.set('wechat', 'social').set('weixin', 'social').set('tencent', 'social').set('alipay', 'social');
 
-// Click id → [source, kind of the ad network]. fbclid is on every outbound Facebook link, paid or not.
-const CLICK_IDS: Record<string, [string, Kind, boolean]> = {
+// Click id → [source, kind of the ad network, paid]. fbclid is on every outbound Facebook link, paid or not.
+const CLICK_IDS: Record<ClickIdKey, [string, Kind, boolean]> = {
   gclid: ['google', 'search', true], gbraid: ['google', 'search', true], wbraid: ['google', 'search', true],
   dclid: ['google', 'search', true], msclkid: ['bing', 'search', true], bd_vid: ['baidu', 'search', true],
   fbclid: ['facebook', 'social', false], ttclid: ['tiktok', 'social', true], twclid: ['twitter', 'social', true],
   li_fat_id: ['linkedin', 'social', true], gdt_vid: ['tencent', 'social', true], qz_gdt: ['tencent', 'social', true],
 };
 
-const SCENES: [ChannelGroup, number[]][] = [
-  ['Mini-program Share', [1007, 1008, 1044, 1096]],
-  ['Mini-program QR', [1011, 1012, 1013, 1047, 1048, 1049, 1124, 1125, 1126]],
-  ['Mini-program Search', [1005, 1006, 1027, 1042, 1053, 1106]],
-];
+type SceneKind = keyof typeof SCENES.kinds;
+const sceneKinds = SCENES.kinds as Record<SceneKind, { group: ChannelGroup; medium: string }>;
+const sceneTables = { wechat: SCENES.wechat, alipay: SCENES.alipay, douyin: SCENES.douyin } as unknown as Record<MiniProgramPlatform, Record<string, [SceneKind, string]>>;
+
+/** The group a mini-program scene stands for, by the platform's published table (undefined: not in it). */
+export function sceneChannel(platform: MiniProgramPlatform, scene: number): { kind: SceneKind; group: ChannelGroup; medium: string } | undefined {
+  const row = Object.hasOwn(sceneTables[platform] ?? {}, scene) ? sceneTables[platform][scene] : undefined;
+  return row && { kind: row[0], group: sceneKinds[row[0]].group, medium: sceneKinds[row[0]].medium };
+}
 
 const PAID = /^(.*cp.*|ppc|retargeting|paid.*)$/;
-const MEDIUM_GROUPS: [RegExp, ChannelGroup][] = [
-  [/^(display|banner|expandable|interstitial|cpm)$/, 'Display'],
-  [/^(email|e-mail|e_mail|e mail|edm)$/, 'Email'],
-  [/^affiliate$/, 'Affiliates'],
-  [/^(social|social-network|social-media|sm|social network|social media)$/, 'Organic Social'],
-  [/^organic$/, 'Organic Search'],
-  [/^(referral|app|link)$/, 'Referral'],
-  [/^video$/, 'Organic Video'],
-];
-const PAID_BY_KIND: Record<Kind, ChannelGroup> = { search: 'Paid Search', social: 'Paid Social', video: 'Paid Video', email: 'Email' };
-const ORGANIC_BY_KIND: Record<Kind, ChannelGroup> = { search: 'Organic Search', social: 'Organic Social', video: 'Organic Video', email: 'Email' };
-const MEDIUM_BY_KIND: Record<Kind, string> = { search: 'organic', social: 'social', video: 'video', email: 'email' };
+const SHOP_CAMPAIGN = /^(.*(([^a-df-z]|^)shop|shopping).*)$/;
+const DISPLAY = /^(display|banner|expandable|interstitial|cpm)$/;
+const SOCIAL = /^(social|social-network|social-media|sm|social network|social media)$/;
+const EMAIL = /^(email|e-mail|e_mail|e mail)$/;
+const PUSH = /(push$|mobile|notification)/;
+const QR = /^(qr|qrcode|qr_code|qr-code)$/;
+const MEDIUM_BY_KIND: Record<Kind, string> = { search: 'organic', social: 'social', video: 'video', shopping: 'referral', email: 'email' };
+
+/** GA4's default channel group rules, in GA4's order; `kind` is the source's category. */
+function defaultGroup(source: string, medium: string, campaign: string, kind: Kind | undefined): ChannelGroup {
+  const paid = PAID.test(medium);
+  const shop = kind === 'shopping' || SHOP_CAMPAIGN.test(campaign);
+  if (source === '(direct)' && (medium === '(none)' || medium === '(not set)')) return 'Direct';
+  if (campaign.includes('cross-network')) return 'Cross-network';
+  if (paid && shop) return 'Paid Shopping';
+  if (paid && kind === 'search') return 'Paid Search';
+  if (paid && kind === 'social') return 'Paid Social';
+  if (paid && kind === 'video') return 'Paid Video';
+  if (DISPLAY.test(medium)) return 'Display';
+  if (paid) return 'Paid Other';
+  if (shop) return 'Organic Shopping';
+  if (kind === 'social' || SOCIAL.test(medium)) return 'Organic Social';
+  if (kind === 'video' || medium.includes('video')) return 'Organic Video';
+  if (kind === 'search' || medium === 'organic') return 'Organic Search';
+  if (/^(referral|app|link)$/.test(medium)) return 'Referral';
+  // Touchpoint: webmail referrers and EDM are e-mail too.
+  if (EMAIL.test(source) || EMAIL.test(medium) || kind === 'email' || medium === 'edm') return 'Email';
+  if (medium === 'affiliate') return 'Affiliates';
+  if (medium === 'audio') return 'Audio';
+  if (source === 'sms' || medium === 'sms') return 'SMS';
+  if (PUSH.test(medium) || source === 'firebase') return 'Mobile Push Notifications';
+  // Touchpoint: a scanned code is an arrival of its own (posters, packaging, shops).
+  if (QR.test(medium)) return 'QR Code';
+  return 'Unassigned';
+}
 
 /** Distinct hosts and URLs remembered: a visit's events repeat their URLs. */
 const MEMO_SIZE = 10_000;
@@ -126,8 +168,8 @@ const campaignInUrl = memo((url: string): { utm: Record<string, string>; clickId
   const clickIds: Record<string, string> = {};
   try {
     const params = new URL(url).searchParams;
-    for (const key of CAMPAIGN_KEYS) if (params.get(`utm_${key}`)) utm[key] = params.get(`utm_${key}`)!;
-    for (const key of Object.keys(CLICK_IDS)) if (params.get(key)) clickIds[key] = params.get(key)!;
+    for (const key of UTM_KEYS) if (params.get(`utm_${key}`)) utm[key] = params.get(`utm_${key}`)!;
+    for (const key of CLICK_ID_KEYS) if (params.get(key)) clickIds[key] = params.get(key)!;
   } catch {
     // not a URL: no campaign from it
   }
@@ -138,7 +180,7 @@ export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (t
   const patterns = rules.map((rule) => (rule.when.mediumPattern ? new RegExp(rule.when.mediumPattern, 'i') : undefined));
   return (touch) => {
     const utm = touch.utm ?? {};
-    const clickId = Object.keys(touch.clickIds ?? {}).find((k) => Object.hasOwn(CLICK_IDS, k));
+    const clickId = Object.keys(touch.clickIds ?? {}).find((k): k is ClickIdKey => Object.hasOwn(CLICK_IDS, k));
     const click = clickId ? CLICK_IDS[clickId] : undefined;
     const referrerHost = hostOf(touch.referrer);
     const external = referrerHost && referrerHost !== touch.pageHost?.toLowerCase() ? referrerHost : undefined;
@@ -160,26 +202,18 @@ export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (t
       return channel(group);
     }
 
+    if (!utm.source && !utm.medium && !click && touch.miniprogramScene !== undefined) {
+      const platform = touch.miniprogramPlatform ?? 'wechat';
+      const scene = sceneChannel(platform, touch.miniprogramScene);
+      if (!scene) return { ...channel('Unassigned'), source: platform, medium: `scene-${touch.miniprogramScene}` };
+      const from = scene.kind === 'return' ? '(direct)' : (scene.kind === 'miniprogram' || scene.kind === 'app') && touch.referrerAppId ? touch.referrerAppId.slice(0, 200) : platform;
+      return { ...channel(scene.group), source: from, medium: scene.medium };
+    }
     const kind = KIND_BY_SOURCE.get(source) ?? platformOf(source)?.[1] ?? click?.[1];
-    if (utm.source || utm.medium || click) {
-      const paid = PAID.test(medium);
-      if (paid && kind) return channel(PAID_BY_KIND[kind]);
-      const byMedium = MEDIUM_GROUPS.find(([pattern]) => pattern.test(medium));
-      if (byMedium) return channel(byMedium[1]);
-      if (paid) return channel('Paid Other');
-      if (kind) return channel(ORGANIC_BY_KIND[kind]);
-      return channel(utm.medium ? 'Unassigned' : 'Referral');
-    }
-    if (touch.miniprogramScene !== undefined) {
-      const scene = SCENES.find(([, values]) => values.includes(touch.miniprogramScene!));
-      return { ...channel(scene?.[0] ?? 'Mini-program'), source: 'wechat', medium: `scene-${touch.miniprogramScene}` };
-    }
-    if (referred) return channel(ORGANIC_BY_KIND[referred[1]]);
-    return channel(external ? 'Referral' : 'Direct');
+    return channel(defaultGroup(source, medium, (utm.campaign ?? '').toLowerCase(), kind));
   };
 }
 
-const CAMPAIGN_KEYS = ['source', 'medium', 'campaign', 'term', 'content', 'id'] as const;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 
@@ -196,10 +230,10 @@ export function touchFromContext(context: Record<string, unknown> | undefined): 
   let clickIds: Record<string, string> = {};
   const lastUtm = isRecord(last.utm) ? last.utm : undefined;
   const campaign = isRecord(ctx.campaign) ? ctx.campaign : undefined;
-  if (lastUtm) for (const key of CAMPAIGN_KEYS) if (str(lastUtm[key])) utm[key] = str(lastUtm[key]);
+  if (lastUtm) for (const key of UTM_KEYS) if (str(lastUtm[key])) utm[key] = str(lastUtm[key]);
   if (isRecord(last.clickIds)) for (const [k, v] of Object.entries(last.clickIds)) if (str(v)) clickIds[k] = v as string;
   if (!lastUtm && campaign) {
-    for (const key of CAMPAIGN_KEYS) if (str(campaign[key])) utm[key] = str(campaign[key]);
+    for (const key of UTM_KEYS) if (str(campaign[key])) utm[key] = str(campaign[key]);
     if (str(campaign.name)) utm.campaign = str(campaign.name);
   }
   if (Object.keys(utm).length === 0 && Object.keys(clickIds).length === 0 && touch.landingUrl) {
@@ -207,8 +241,15 @@ export function touchFromContext(context: Record<string, unknown> | undefined): 
   }
   if (Object.keys(utm).length) touch.utm = utm;
   if (Object.keys(clickIds).length) touch.clickIds = clickIds;
-  const miniprogram = isRecord(ctx.miniprogram) ? ctx.miniprogram : undefined;
-  if (typeof miniprogram?.scene === 'number') touch.miniprogramScene = miniprogram.scene;
+  // Mini-programs: the scene of the last touch (the arrival that set it), else the current entry's.
+  const miniprogram = isRecord(ctx.miniprogram) ? ctx.miniprogram : {};
+  const scene = typeof last.scene === 'number' ? last.scene : miniprogram.scene;
+  if (typeof scene === 'number' && Number.isFinite(scene)) {
+    touch.miniprogramScene = scene;
+    touch.miniprogramPlatform = miniprogram.platform === 'alipay' || miniprogram.platform === 'douyin' ? miniprogram.platform : 'wechat';
+    const from = str(last.referrerAppId) ?? str(miniprogram.referrerAppId);
+    if (from) touch.referrerAppId = from;
+  }
   return touch;
 }
 

@@ -1,3 +1,4 @@
+import { uuid4 } from '../../core/uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore, type KeyValueStore } from '../../core/store';
 import { createTracker } from '../../core/tracker';
@@ -12,7 +13,7 @@ const transport: Transport = async ({ body }) => {
 };
 const make = (options: ConsentOptions = {}) => {
   const consent = consentPlugin(options);
-  const tp = createTracker({ writeKey: 'k', endpoint: '', transport, store, plugins: [consent] });
+  const tp = createTracker({ uuid: uuid4, writeKey: 'k', endpoint: '', transport, store, plugins: [consent] });
   return { tp, consent };
 };
 

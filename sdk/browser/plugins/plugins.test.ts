@@ -1,3 +1,4 @@
+import { uuid4 } from '../../core/uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStore, type KeyValueStore } from '../../core/store';
 import { createTracker } from '../../core/tracker';
@@ -17,7 +18,7 @@ const transport: Transport = async ({ body }) => {
   return { status: 200 };
 };
 const page = async () => {
-  const tp = createTracker({ writeKey: 'k', endpoint: '', transport, store, plugins: [attributionPlugin(), sessionPlugin()] });
+  const tp = createTracker({ uuid: uuid4, writeKey: 'k', endpoint: '', transport, store, plugins: [attributionPlugin(), sessionPlugin()] });
   return tp;
 };
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseRetryAfter } from './transport';
+import { parseRetryAfter } from './retry-after';
 
 afterEach(() => {
   vi.useRealTimers();
