@@ -21,12 +21,14 @@ import { rateLimit } from './middleware/rate-limit';
 import { packageRoot } from './package-root';
 import { createDeliver } from './pipeline/deliver';
 import { createEnricher } from './pipeline/enrich';
+import { createEventFeed, type EventFeed } from './pipeline/feed';
 import { openGeoDatabase } from './pipeline/enrich/geo';
 import { createIngest } from './pipeline/ingest';
 import { createSequenceTracker } from './pipeline/sequence';
 import { loadTrackingPlan } from './pipeline/tracking-plan';
+import { debugRoutes } from './routes/debug';
 import { ingestRoutes } from './routes/ingest';
-import { opsRoutes } from './routes/ops';
+import { bearerMatches, opsRoutes } from './routes/ops';
 import { pixelRoutes } from './routes/pixel';
 import { staticRoutes } from './routes/static';
 import { openSinks, type NamedSink } from './sinks';
@@ -51,6 +53,8 @@ export interface Collector {
   sinks: NamedSink[];
   spool: Spool;
   metrics: Metrics;
+  /** What each request stored, as it is stored: the live view's source, and a test's. */
+  feed: EventFeed;
   /** Listens on the configured host and port (0 picks a free one). */
   start(): Promise<{ port: number; host: string; url: string }>;
   /** Stops accepting, lets in-flight requests finish, then closes sinks and shared state. */
@@ -96,7 +100,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     channels: settings.channels,
   });
   const ingest = createIngest({ enrich, plan: plan?.check, routeBots: settings.bots === 'route' });
-  const deliver = createDeliver({ spool, dedup, sequence: createSequenceTracker(), metrics, logger });
+  const feed = createEventFeed();
+  const deliver = createDeliver({ spool, dedup, sequence: createSequenceTracker(), metrics, logger, feed });
   const ipOf = (c: Parameters<typeof clientIp>[0]) => clientIp(c, settings.trustProxy);
 
   const app = new Hono<CollectorEnv>();
@@ -130,6 +135,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       },
     }),
   );
+  // The live view exists only behind the admin token: it shows every event as it arrives.
+  if (settings.admin.token) app.route('/', debugRoutes({ feed, isAllowed: bearerMatches(settings.admin.token) }));
   const root = sdkBundlePath && demoPagePath ? '' : packageRoot();
   app.route(
     '/',
@@ -159,6 +166,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     sinks,
     spool,
     metrics,
+    feed,
     start() {
       return new Promise((resolve, reject) => {
         const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, (info: AddressInfo) => {
@@ -175,6 +183,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     async stop() {
       const s = server;
       server = undefined;
+      feed.close(); // ends the live view's streams, which would keep the server open
       if (s) {
         await new Promise<void>((resolve) => {
           s.close(() => resolve());

@@ -78,6 +78,20 @@ function fromEnv(env: Env, file: Record<string, unknown>): Record<string, unknow
     }
     out.trustProxy = proxy === '1' || proxy === 'true';
   }
+  const adminPort = text('TOUCHPOINT_ADMIN_PORT');
+  const adminToken = text('TOUCHPOINT_ADMIN_TOKEN');
+  if (adminPort !== undefined || adminToken !== undefined) {
+    const admin: Record<string, unknown> = { ...(file.admin as object | undefined) };
+    if (adminPort !== undefined) {
+      const n = Number(adminPort);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        throw new ConfigError(`TOUCHPOINT_ADMIN_PORT must be an integer from 0 to 65535, got ${JSON.stringify(env.TOUCHPOINT_ADMIN_PORT)}`);
+      }
+      admin.port = n;
+    }
+    if (adminToken !== undefined) admin.token = adminToken;
+    out.admin = admin;
+  }
   const keys = (env.TOUCHPOINT_WRITE_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   if (keys.length > 0) {
     const bad = keys.find((k) => k.length > 256 || /[\s:]/.test(k));

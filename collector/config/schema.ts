@@ -112,6 +112,19 @@ export const collectorSettingsSchema = z.strictObject({
   trustProxy: z.boolean().default(false),
   /** No keys: the documented demo key `demo` is accepted, and the collector says so. */
   writeKeys: z.array(writeKeySchema).default([]),
+  /**
+   * Operations endpoints (`/metrics`, `/readyz` with its checks, `/debug`): on their own listener
+   * when `port` is set (bind it to a private address), and on the public port only with
+   * `Authorization: Bearer <token>` when a token is set. The public `/healthz` and `/readyz` say
+   * only ok / ready or not.
+   */
+  admin: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).optional(),
+      host: z.string().min(1).default('127.0.0.1'),
+      token: z.string().min(16, 'use an admin token of at least 16 characters').optional(),
+    })
+    .prefault({}),
   /** Shared de-dup and rate-limit state for several collector processes. */
   redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL') }).optional(),
   limits: z

@@ -4,6 +4,7 @@ import { AckTimeoutError, SpoolFullError, type Spool } from '../spool';
 import type { SpoolRecord } from '../spool/pump';
 import type { DedupStore } from '../state/dedup';
 import type { EnrichedEvent } from './enrich';
+import type { EventFeed } from './feed';
 import type { IngestResult } from './ingest';
 import type { SequenceTracker } from './sequence';
 
@@ -13,6 +14,8 @@ export interface DeliverOptions {
   sequence: SequenceTracker;
   metrics: Metrics;
   logger: Logger;
+  /** Told what each request stored, once it is durable (the live view, the test collector). */
+  feed?: EventFeed;
 }
 
 /** The collector cannot take these events now; the client keeps them and retries (503). */
@@ -25,7 +28,7 @@ export class StorageUnavailableError extends Error {
  * records into the spool as one record, and resolves once that is durable. If it cannot be
  * spooled, the claims are released so the client's retry is not taken for a duplicate.
  */
-export function createDeliver({ spool, dedup, sequence, metrics, logger }: DeliverOptions) {
+export function createDeliver({ spool, dedup, sequence, metrics, logger, feed }: DeliverOptions) {
   return async (result: IngestResult, source: { key: string; name: string }): Promise<{ accepted: number; duplicates: number }> => {
     const candidates = [...result.accepted, ...result.bots];
     const ids = candidates.map((e) => `${source.key}:${e.messageId}`);
@@ -57,6 +60,7 @@ export function createDeliver({ spool, dedup, sequence, metrics, logger }: Deliv
         await dedup.release(claimed).catch(() => {});
         throw new StorageUnavailableError(error instanceof SpoolFullError ? 'spool full' : 'storage unavailable');
       }
+      if (feed?.active) feed.publish({ source: source.name, events, bots, failed: result.failed });
     }
 
     const duplicates = candidates.length - claimed.length;

@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
 import type { Metrics } from '../metrics';
 
 export interface OpsRoutesOptions {
@@ -17,4 +18,14 @@ export function opsRoutes({ metrics, ready }: OpsRoutesOptions): Hono {
   });
   routes.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   return routes;
+}
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function bearerMatches(token: string | undefined): (c: Context) => boolean {
+  if (!token) return () => false;
+  const expected = Buffer.from(token);
+  return (c) => {
+    const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 }
