@@ -16,7 +16,6 @@ export default [
     input: {
       'sdk/browser/index': 'sdk/browser/index.ts',
       'sdk/miniprogram/index': 'sdk/miniprogram/index.ts',
-      'sdk/testing/index': 'sdk/testing/index.ts',
     },
     external,
     plugins: [ts()],
@@ -30,8 +29,14 @@ export default [
     plugins: [ts(), nodeResolve({ browser: true })],
     output: { file, format: 'iife', plugins: [terser({ ecma: 2020, module: false, compress: { passes: 2 } })] },
   })),
+  // Node: the collector, its CLI and `touchpoint/testing` (which runs a collector in the test).
   {
-    input: { 'collector/index': 'collector/index.ts', 'collector/server': 'collector/server.ts' },
+    input: {
+      'collector/index': 'collector/index.ts',
+      'collector/server': 'collector/server.ts',
+      'collector/cli': 'collector/cli.ts',
+      'sdk/testing/index': 'sdk/testing/index.ts',
+    },
     external: (id) => nodeBuiltins.has(id) || external(id),
     plugins: [ts()],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'collector/[name]-[hash].js' },
