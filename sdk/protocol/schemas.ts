@@ -1,6 +1,7 @@
 /**
  * The wire protocol as zod schemas, for the collector. Kept in step with `types.ts` by
- * `protocol.test.ts`. Unknown top-level fields are stripped; unknown `context` fields are kept.
+ * `protocol.test.ts`. Unknown top-level fields are stripped; unknown `context` fields are kept,
+ * inside its known objects too (RudderStack adds `page.tab_url`, `screen.innerWidth`, ...).
  */
 import { z } from 'zod';
 
@@ -20,7 +21,7 @@ export const contextSchema = z.looseObject({
     })
     .optional(),
   screen: z
-    .object({
+    .looseObject({
       width: z.number().optional(),
       height: z.number().optional(),
       density: z.number().optional(),

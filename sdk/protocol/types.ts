@@ -23,6 +23,7 @@ export interface PageContext {
 }
 
 export interface ScreenContext {
+  [key: string]: unknown;
   width?: number;
   height?: number;
   density?: number;

@@ -1,25 +1,7 @@
 import type { Plugin, PluginHost } from '../../core/plugin';
+import { selectorOf } from './selector';
 
 const TARGETS = 'a,button,[role=button],input[type=submit],input[type=button],[data-tp-event]';
-
-/** A selector that survives re-renders: ids and data-tp-* first, then tags with their position. */
-function selectorOf(element: Element): string {
-  const parts: string[] = [];
-  for (let el: Element | null = element; el && el !== document.body && parts.length < 5; el = el.parentElement) {
-    if (el.id) {
-      parts.unshift(`#${CSS.escape(el.id)}`);
-      break;
-    }
-    const tp = el.getAttribute('data-tp-event');
-    if (tp) {
-      parts.unshift(`[data-tp-event="${tp}"]`);
-      break;
-    }
-    const siblings = el.parentElement ? [...el.parentElement.children].filter((s) => s.tagName === el!.tagName) : [];
-    parts.unshift(siblings.length > 1 ? `${el.tagName.toLowerCase()}:nth-of-type(${siblings.indexOf(el) + 1})` : el.tagName.toLowerCase());
-  }
-  return parts.join('>');
-}
 
 /**
  * Click autocapture: links, buttons and elements marked `data-tp-*` become `Element Clicked`
