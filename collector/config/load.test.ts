@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       trustProxy: false,
       writeKeys: [],
+      admin: { host: '127.0.0.1' },
       limits: { maxInflightRequests: 1024 },
       dedup: { windowSeconds: 86_400, maxEntries: 1_000_000 },
       bots: 'flag',
@@ -43,8 +44,10 @@ describe('loadConfig', () => {
       TOUCHPOINT_TRUST_PROXY: 'true',
       TOUCHPOINT_REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'WARN',
+      TOUCHPOINT_ADMIN_TOKEN: 'an-admin-token-of-24-chars',
     });
     expect(config).toMatchObject({ port: 9000, host: '127.0.0.1', dataDir: '/var/lib/tp', trustProxy: true, logLevel: 'warn', redis: { url: 'redis://127.0.0.1:6379' } });
+    expect(config.admin).toEqual({ host: '127.0.0.1', token: 'an-admin-token-of-24-chars' });
     expect(config.writeKeys.map((k) => [k.key, k.kind, k.allowedOrigins])).toEqual([
       ['web', 'browser', ['*']],
       ['server-1', 'browser', ['*']],
@@ -73,6 +76,7 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /^PORT/],
     [{ PORT: '80.5' }, /^PORT/],
     [{ TOUCHPOINT_WRITE_KEYS: 'a,b c' }, /^TOUCHPOINT_WRITE_KEYS/],
+    [{ TOUCHPOINT_ADMIN_TOKEN: 'short' }, /admin\.token: use an admin token of at least 16 characters/],
     [{ TOUCHPOINT_TRUST_PROXY: 'yes please' }, /^TOUCHPOINT_TRUST_PROXY/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
     [{ TOUCHPOINT_REDIS_URL: 'http://x' }, /redis\.url: a redis:\/\/ or rediss:\/\/ URL/],

@@ -63,7 +63,7 @@ describe('expectations', () => {
     expect(() => expectationOf('A', [] as never)).toThrow('properties must be an object');
   });
 
-  it('shows the closest events first: the right name, then the fewest differences', () => {
+  it('shows the closest events: those of the right name, fewest differences first', () => {
     const text = closestEvents([page, event({ event: 'Order Completed', properties: { revenue: 1, currency: 'USD' } }), order], expectationOf('Order Completed', { revenue: 99, currency: 'CNY' }));
     expect(text).toBe(
       [
@@ -74,12 +74,16 @@ describe('expectations', () => {
         '  #2 "Order Completed" {"revenue":1,"currency":"USD"}',
         '      properties.revenue: expected 99, received 1',
         '      properties.currency: expected "CNY", received "USD"',
-        '  #1 "Home"',
-        '      (name): expected "Order Completed", received "Home"',
-        '      properties.revenue: expected 99, received (missing)',
-        '      properties.currency: expected "CNY", received (missing)',
       ].join('\n'),
     );
+  });
+
+  it('with none of that name, points at a look-alike name, or says none is named so', () => {
+    const typo = event({ event: 'Order completed', properties: { revenue: 99 } });
+    expect(closestEvents([page, typo], expectationOf('Order Completed', { revenue: 99 }))).toBe(
+      ['2 event(s) arrived: Home, Order completed.', 'Closest:', '  #2 "Order completed" {"revenue":99}', '      (name): expected "Order Completed", received "Order completed"'].join('\n'),
+    );
+    expect(closestEvents([page, order], expectationOf('Checkout Started'))).toBe('2 event(s) arrived: Home, Order Completed.\nNone is named "Checkout Started".');
     expect(closestEvents([], expectationOf('A'))).toBe('No events arrived at the test collector.');
   });
 });

@@ -91,8 +91,9 @@ export function describeEvent(event: TrackedEvent): string {
 }
 
 /**
- * What a failure message shows: the events that came closest, each with how it differs; events
- * with the right name rank first, then the fewest differences.
+ * What a failure message shows: which events arrived, and the closest: those with the expected
+ * name, each with how it differs (fewest differences first); with none of that name, the events
+ * whose name looks like a typo of it.
  */
 export function closestEvents(events: readonly TrackedEvent[], expectation: Expectation, limit = 3): string {
   if (events.length === 0) return 'No events arrived at the test collector.';
@@ -101,17 +102,42 @@ export function closestEvents(events: readonly TrackedEvent[], expectation: Expe
     const name = eventName(event) ?? '(unnamed)';
     names.set(name, (names.get(name) ?? 0) + 1);
   }
-  const arrived = [...names].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ');
+  const arrived = `${events.length} event(s) arrived: ${[...names].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ')}.`;
   const ranked = events
     .map((event, index) => ({ event, index, diffs: differences(event, expectation) }))
-    .sort((a, b) => rank(a.diffs) - rank(b.diffs) || a.index - b.index)
-    .slice(0, limit);
-  const lines = ranked.map(({ event, index, diffs }) => {
-    const shown = diffs.slice(0, 5).map((d) => `      ${describeDifference(d)}`);
-    if (diffs.length > 5) shown.push(`      … and ${diffs.length - 5} more`);
-    return [`  #${index + 1} ${describeEvent(event)}`, ...shown].join('\n');
-  });
-  return [`${events.length} event(s) arrived: ${arrived}.`, 'Closest:', ...lines].join('\n');
+    .filter(({ diffs }) => !diffs.some((d) => d.path === '(name)'))
+    .sort((a, b) => a.diffs.length - b.diffs.length || a.index - b.index);
+  let lines = ranked.slice(0, limit).map(({ event, index, diffs }) => describeClose(event, index, diffs));
+  if (ranked.length === 0 && typeof expectation.name === 'string') {
+    const wanted = expectation.name;
+    const lookalikes = events.map((event, index) => ({ event, index })).filter(({ event }) => looksLike(eventName(event), wanted));
+    if (lookalikes.length === 0) return `${arrived}
+None is named ${JSON.stringify(wanted)}.`;
+    lines = lookalikes.slice(0, limit).map(({ event, index }) => describeClose(event, index, differences(event, expectation)));
+  }
+  return lines.length ? [arrived, 'Closest:', ...lines].join('\n') : arrived;
 }
 
-const rank = (diffs: Difference[]) => diffs.length + (diffs.some((d) => d.path === '(name)') ? 1000 : 0);
+function describeClose(event: TrackedEvent, index: number, diffs: readonly Difference[]): string {
+  const shown = diffs.slice(0, 5).map((d) => `      ${describeDifference(d)}`);
+  if (diffs.length > 5) shown.push(`      … and ${diffs.length - 5} more`);
+  return [`  #${index + 1} ${describeEvent(event)}`, ...shown].join('\n');
+}
+
+/** A typo of the name: the same but for case, spaces and punctuation, or a couple of letters. */
+function looksLike(actual: string | undefined, wanted: string): boolean {
+  if (actual === undefined) return false;
+  const squash = (name: string) => name.toLowerCase().replace(/[\s_\-.]+/g, '');
+  return squash(actual) === squash(wanted) || editDistance(actual.toLowerCase(), wanted.toLowerCase()) <= 2;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -6,7 +6,7 @@ import { startTestCollector, type TestCollector, type TestCollectorOptions } fro
 
 /** The `tracking` fixture: a test collector, wired to the test's browser context. */
 export interface Tracking extends Omit<TestCollector, 'close'> {
-  /** Asks every page's script-tag SDK to send what it queued, then waits until the collector is idle. */
+  /** Asks every page's script-tag SDK to send what it queued (unless `trackingFlush` is off), then waits until the collector is idle. */
   flush(): Promise<void>;
 }
 
@@ -17,6 +17,11 @@ export interface TrackingTestOptions {
    * `false`, when the page points at `tracking.url` itself.
    */
   trackingEndpoints: TrackingEndpoints | false;
+  /**
+   * Whether the matchers first ask the pages' SDK to send what it queued (default true), as a page
+   * hide would. Turn it off to watch the SDK's own timing: batching, backoff, `Retry-After`.
+   */
+  trackingFlush: boolean;
 }
 
 export interface TrackingWorkerOptions {
@@ -26,9 +31,12 @@ export interface TrackingWorkerOptions {
   trackingScope: 'test' | 'worker';
 }
 
-function wire(collector: TestCollector, context: BrowserContext): Tracking {
+function wire(collector: TestCollector, context: BrowserContext, flushing: boolean): Tracking {
   const { close: _close, ...api } = collector;
-  return { ...api, flush: () => flushPages(context.pages(), collector) };
+  return {
+    ...api,
+    flush: () => (flushing ? flushPages(context.pages(), collector) : collector.idle({ quietMs: 50 }).then(() => {})),
+  };
 }
 
 /**
@@ -37,6 +45,7 @@ function wire(collector: TestCollector, context: BrowserContext): Tracking {
  */
 export const test = base.extend<TrackingTestOptions & { tracking: Tracking }, TrackingWorkerOptions & { _trackingWorkerCollector: TestCollector | undefined }>({
   trackingEndpoints: ['auto', { option: true }],
+  trackingFlush: [true, { option: true }],
   trackingCollector: [{}, { option: true, scope: 'worker' }],
   trackingScope: ['test', { option: true, scope: 'worker' }],
   _trackingWorkerCollector: [
@@ -48,7 +57,7 @@ export const test = base.extend<TrackingTestOptions & { tracking: Tracking }, Tr
     },
     { scope: 'worker' },
   ],
-  tracking: async ({ context, trackingEndpoints, trackingCollector, _trackingWorkerCollector: shared }, use) => {
+  tracking: async ({ context, trackingEndpoints, trackingFlush, trackingCollector, _trackingWorkerCollector: shared }, use) => {
     const collector = shared ?? (await startTestCollector(trackingCollector));
     if (shared) {
       // What the previous test's pages were still sending lands before the slate is wiped.
@@ -56,7 +65,7 @@ export const test = base.extend<TrackingTestOptions & { tracking: Tracking }, Tr
       shared.reset();
     }
     if (trackingEndpoints !== false) await redirectTracking(context, collector.url, trackingEndpoints);
-    const tracking = wire(collector, context);
+    const tracking = wire(collector, context, trackingFlush);
     await use(tracking);
     if (!shared) await collector.close();
   },

@@ -18,7 +18,7 @@ function ev(fields: Record<string, unknown>, { after = 1000, url = `${ORIGIN}/`,
     context: { page: { url, path: new URL(url).pathname, search: new URL(url).search, referrer: 'https://www.baidu.com/' }, screen: { width: 1920, height: 1080, ...viewport }, seq, session: { id: 's1' } },
     properties: {},
     ...fields,
-  } as TrackedEvent;
+  } as unknown as TrackedEvent;
 }
 const page = (url = `${ORIGIN}/`, after?: number) => ev({ type: 'page' }, { url, after });
 const click = (selector: string, text: string, extra: Record<string, unknown> = {}, after?: number, url?: string) =>
@@ -50,17 +50,22 @@ describe('planSteps', () => {
     expect(steps[1]!.referrer).toBeUndefined();
   });
 
-  it('a page view soon after a click is the click’s (a single-page app route); a submit right after a button click is the click’s', () => {
+  it('a page view soon after a click is the click’s (a single-page app route); a submit right after a click on its button is the click’s', () => {
     const steps = planSteps([
       page(),
       click('#tab', 'Reviews'),
       page(`${ORIGIN}/reviews`, 300),
-      click('#send', 'Send'),
+      click('#send', 'Send', { form: '#review' }),
+      ev({ type: 'track', event: 'Form Submitted', properties: { selector: '#review' } }, { after: 20, url: `${ORIGIN}/reviews` }),
+      click('#search>button', 'Go'), // data from before clicks named their form: inside it by its selector
+      ev({ type: 'track', event: 'Form Submitted', properties: { selector: '#search' } }, { after: 20, url: `${ORIGIN}/reviews` }),
+      click('#like', 'Like'), // a button of no form, and a form sent with the keyboard right after
       ev({ type: 'track', event: 'Form Submitted', properties: { selector: '#review' } }, { after: 20, url: `${ORIGIN}/reviews` }),
     ]);
-    expect(steps.map((s) => s.kind)).toEqual(['goto', 'click', 'click']);
+    expect(steps.map((s) => s.kind)).toEqual(['goto', 'click', 'click', 'click', 'click', 'submit']);
     expect(steps[1]!.expected.map((e) => e.type)).toEqual(['track', 'page']);
     expect(steps[2]!.expected.map((e) => e.event)).toEqual(['Element Clicked', 'Form Submitted']);
+    expect(steps[3]!.expected.map((e) => e.event)).toEqual(['Element Clicked', 'Form Submitted']);
   });
 
   it('a session that starts with a track opens its page first; hostile or missing values do not break it', () => {

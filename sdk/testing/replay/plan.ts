@@ -15,6 +15,8 @@ export interface Step {
   text?: string;
   tag?: string;
   href?: string;
+  /** For a click on a submit button: the selector of its form. */
+  form?: string;
   viewport?: { width: number; height: number };
   /** The page's referrer when it was opened, for the first step. */
   referrer?: string;
@@ -26,7 +28,7 @@ export interface Step {
 
 /** A page view this long after a click is taken for a navigation of its own (typed, bookmarked), not the click's. */
 const NAVIGATION_AFTER_CLICK_MS = 5000;
-/** A form submitted this soon after a click on a button was submitted by that click. */
+/** A form submitted this soon after a click on its submit button was submitted by that click. */
 const SUBMIT_AFTER_CLICK_MS = 1000;
 
 const timeOf = (e: TrackedEvent) => Date.parse(String(e.originalTimestamp ?? e.timestamp)) || 0;
@@ -48,14 +50,16 @@ function isNavigationOf(page: TrackedEvent, step: Step | undefined): boolean {
   return firstPageOfStep && timeOf(page) - Date.parse(step.at) <= NAVIGATION_AFTER_CLICK_MS;
 }
 
-function isSubmitOf(submit: TrackedEvent, step: Step | undefined): boolean {
-  return step?.kind === 'click' && (step.tag === 'button' || step.tag === 'input') && timeOf(submit) - Date.parse(step.at) <= SUBMIT_AFTER_CLICK_MS;
+/** Whether the click of `step` submitted this form: its button says so (or, in older data, sits inside it). */
+function isSubmitOf(submit: TrackedEvent, formSelector: string, step: Step | undefined): boolean {
+  if (step?.kind !== 'click' || timeOf(submit) - Date.parse(step.at) > SUBMIT_AFTER_CLICK_MS) return false;
+  return step.form !== undefined ? step.form === formSelector : step.selector!.startsWith(`${formSelector}>`);
 }
 
 /**
  * The steps of a recorded session. Actions are page views (unless a click just caused them: a
  * link, a single-page app's route), `Element Clicked` and `Form Submitted` (unless a click on its
- * button submitted it); every other event belongs to the step before it. Replay corrects what
+ * submit button did it); every other event belongs to the step before it. Replay corrects what
  * these timing rules get wrong by looking at where the browser really is.
  */
 export function planSteps(events: readonly TrackedEvent[]): Step[] {
@@ -88,8 +92,9 @@ export function planSteps(events: readonly TrackedEvent[]): Step[] {
         ...(text(properties.text) && { text: text(properties.text) }),
         ...(text(properties.tag) && { tag: text(properties.tag) }),
         ...(text(properties.href) && { href: text(properties.href) }),
+        ...(text(properties.form) && { form: text(properties.form) }),
       });
-    } else if (event.type === 'track' && name === 'Form Submitted' && text(properties.selector) && !isSubmitOf(event, last)) {
+    } else if (event.type === 'track' && name === 'Form Submitted' && text(properties.selector) && !isSubmitOf(event, text(properties.selector)!, last)) {
       step = add('submit', event, { selector: text(properties.selector) });
     }
     // Events before any action (a track as the page loads): the page they were on is the first step.
