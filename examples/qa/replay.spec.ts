@@ -44,9 +44,12 @@ test('a session recorded in the demo shop replays with an empty diff; one tracki
   await page.getByRole('button', { name: 'Place order' }).click();
   await expect(page.locator('#order-status')).toContainText('placed');
   const anonymousId = await page.evaluate(() => (window as any).touchpoint.anonymousId());
+  const closed = new Promise((r) => page.once('close', r));
+  await page.close({ runBeforeUnload: true }); // the person closes the tab: `Page Left` goes with keepalive
+  await closed;
   await context.close();
   const mine = async () => (await readStream('events')).filter((e) => e.anonymousId === anonymousId);
-  await expect.poll(async () => (await mine()).some((e) => e.event === 'Order Completed'), { timeout: 15_000 }).toBe(true);
+  await expect.poll(async () => (await mine()).some((e) => e.event === 'Page Left'), { timeout: 15_000 }).toBe(true);
   const sessionId: string = (await mine())[0]!.context.session.id;
 
   const listed = await touchpoint('replay', '--list', '--data', E2E_DATA_DIR);

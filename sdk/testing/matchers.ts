@@ -28,7 +28,7 @@ const POLL_MS = 50;
 interface Outcome {
   pass: boolean;
   message: () => string;
-  /** The answer cannot change any more (too many events already): stop waiting. */
+  /** The answer cannot change any more (events only ever arrive): stop waiting. */
   final?: boolean;
 }
 
@@ -39,8 +39,8 @@ interface Outcome {
  */
 async function settle(state: ExpectMatcherState, source: TrackingSource, evaluate: () => Outcome): Promise<Outcome> {
   const deadline = Date.now() + state.timeout;
-  if (typeof source?.good !== 'function') {
-    return { pass: false, message: () => 'expected the `tracking` fixture or a test collector', final: true };
+  if (typeof source?.good !== 'function' || typeof source?.bad !== 'function') {
+    throw new TypeError('the tracking matchers take the `tracking` fixture or a test collector: expect(tracking).toHaveTracked(…)');
   }
   await source.flush?.();
   let outcome = evaluate();
@@ -67,6 +67,7 @@ export const trackingMatchers = {
       const found = events.filter((e) => matches(e, expectation));
       return {
         pass: found.length > 0,
+        final: found.length > 0, // events never leave: once there, the answer stays
         message: () =>
           found.length > 0
             ? `Expected no event ${describeExpectation(expectation)}, but ${found.length} arrived:\n${found.slice(0, 3).map((e) => `  ${describeEvent(e)}`).join('\n')}`
@@ -85,7 +86,7 @@ export const trackingMatchers = {
       const found = events.filter((e) => matches(e, expectation));
       return {
         pass: found.length === times,
-        final: found.length > times && !this.isNot,
+        final: found.length > times,
         message: () =>
           `Expected ${this.isNot ? 'other than ' : ''}${times} event(s) ${describeExpectation(expectation)}; ${found.length} arrived${found.length < times ? ` ${within(this)}` : ''}.` +
           (found.length > 0 ? `\n${found.slice(0, 10).map((e) => `  #${events.indexOf(e) + 1} ${describeEvent(e)}`).join('\n')}` : `\n${closestEvents(events, expectation)}`),
@@ -101,7 +102,8 @@ export const trackingMatchers = {
     const outcome = await settle(this, tracking, () => {
       const events = tracking.good();
       const { matched, at } = inOrder(events, expectations);
-      return { pass: matched === expectations.length, message: () => describeOrder(events, expectations, matched, at, this) };
+      const pass = matched === expectations.length;
+      return { pass, final: pass, message: () => describeOrder(events, expectations, matched, at, this) };
     });
     return result(this, 'toHaveTrackedInOrder', 'sequence', outcome);
   },
@@ -112,6 +114,7 @@ export const trackingMatchers = {
       const bad = tracking.bad();
       return {
         pass: bad.length === 0,
+        final: bad.length > 0,
         message: () =>
           bad.length === 0
             ? 'Expected rejected events, but every event was valid.'

@@ -44,7 +44,7 @@ export interface TestCollector {
   fail(fault: FaultOptions): Fault;
   /** Ends every fault; stalled requests go through. */
   heal(): void;
-  /** Resolves once no tracking request has been in flight for `quietMs` (default 100), or false after `timeout`. */
+  /** Resolves true once no tracking request has been in flight for `quietMs` (default 100) since the call, or false after `timeout`. */
   idle(options?: { quietMs?: number; timeout?: number }): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -129,8 +129,10 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
     fail: (fault) => faults.fail(fault),
     heal: () => faults.heal(),
     async idle({ quietMs = 100, timeout = 5000 } = {}) {
-      const deadline = Date.now() + timeout;
-      while (inflight > 0 || Date.now() - lastActivity < quietMs) {
+      const calledAt = Date.now();
+      const deadline = calledAt + timeout;
+      // Quiet since the call too: a request a page is about to send (a closing page's) is waited for.
+      while (inflight > 0 || Date.now() - Math.max(lastActivity, calledAt) < quietMs) {
         if (Date.now() >= deadline) return false;
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -2,10 +2,12 @@ import type { Plugin, PluginHost } from '../../core/plugin';
 import { selectorOf } from './selector';
 
 const TARGETS = 'a,button,[role=button],input[type=submit],input[type=button],[data-tp-event]';
+const SUBMITS = 'button:not([type=button]):not([type=reset]),input[type=submit]';
 
 /**
  * Click autocapture: links, buttons and elements marked `data-tp-*` become `Element Clicked`
- * with a stable selector, tag, short visible text, href and the `data-tp-*` values. Input values
+ * with a stable selector, tag, short visible text, href, the form a submit button submits and
+ * the `data-tp-*` values. Input values
  * are never read; `data-tp-ignore` opts a subtree out. Nothing waits on tracking: outbound links
  * leave at once (the event goes out with the page-hide flush).
  */
@@ -23,6 +25,9 @@ export function clicksPlugin(): Plugin {
             const text = (target.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 100);
             if (text) properties.text = text;
           }
+          // A submit button says which form it submits: replay then knows the submit was this click's.
+          const form = target.matches(SUBMITS) && target.closest('form');
+          if (form) properties.form = selectorOf(form);
           const href = target.getAttribute('href');
           if (href) properties.href = (target as HTMLAnchorElement).href || href;
           for (const attr of target.getAttributeNames()) {

@@ -78,7 +78,8 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const sessionId = args.session?.trim();
-  if (!sessionId || sessionId.length > 256) throw new UsageError('--session ID is required (the context.session.id of the session; --list shows them)');
+  if (!sessionId) throw new UsageError('--session ID is required (the context.session.id of the session; --list shows them)');
+  if (sessionId.length > 256) throw new UsageError('--session must be at most 256 characters');
   const baseUrl = httpUrl(args['base-url'], 'base-url');
   const ignorePaths = [...DEFAULT_IGNORED_PATHS, ...list(args.ignore)];
   const ignoreEvents = [...DEFAULT_IGNORED_EVENTS, ...list(args['ignore-events'])];

@@ -29,6 +29,7 @@ export interface DriveOptions {
 const DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 const ACTION_TIMEOUT_MS = 5000;
 const NAVIGATION_TIMEOUT_MS = 15_000;
+const LEAVE_WAIT_MS = 3000;
 
 /** The recorded URL's path, query and fragment on the replay's origin. */
 export function mapUrl(recorded: string, baseUrl: string): string {
@@ -120,6 +121,9 @@ export async function driveSteps(steps: readonly Step[], { baseUrl, collector, b
       const closed = new Promise((resolve) => page.once('close', resolve));
       await page.close({ runBeforeUnload: true });
       await closed;
+      // A closing page sends with keepalive, a moment after it is gone: wait for that, briefly.
+      const deadline = Date.now() + LEAVE_WAIT_MS;
+      while (collector.good().length === seen && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await collector.idle({ quietMs: 300, timeout: 5000 });
       last.captured.push(...collector.good().slice(seen));
     }
