@@ -95,7 +95,7 @@ function readFilter(c: Context): ViewFilter {
 const contains = (value: unknown, wanted: string | undefined) =>
   wanted === undefined || (typeof value === 'string' && value.toLowerCase().includes(wanted.toLowerCase()));
 
-export function matchesView(item: FeedItem, { event, anonymousId, source }: ViewFilter): boolean {
+function matchesView(item: FeedItem, { event, anonymousId, source }: ViewFilter): boolean {
   const raw = item.event as Record<string, unknown> | undefined;
   return contains(item.source, source) && contains(eventName(raw), event) && contains(raw?.anonymousId, anonymousId);
 }

@@ -115,7 +115,8 @@ test('form submits are captured with the form, a submit button names its form, f
       body: `<!doctype html><html><head>${snippet('/touchpoint.full.min.js')}</head><body>
         <form id="signup" name="signup" method="post" action="/spa/thanks" onsubmit="event.preventDefault()">
           <input name="email" value="li.lei@example.com"><input name="id" value="shadows form.id"><button>Join</button></form>
-        <form class="search" onsubmit="event.preventDefault()"><input name="q" value="secret query"></form></body></html>`,
+        <form class="search" onsubmit="event.preventDefault()"><input name="q" value="secret query"></form>
+        <form id="odd" action="http://[" onsubmit="event.preventDefault()"></form></body></html>`,
     }),
   );
   await page.goto('/spa/form');
@@ -123,10 +124,15 @@ test('form submits are captured with the form, a submit button names its form, f
   const events = await eventsOf(page);
   await page.click('#signup button');
   await page.press('.search input', 'Enter'); // submitted with the keyboard: no click
+  const errors: Error[] = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.evaluate(() => (document.querySelector('#odd') as HTMLFormElement).requestSubmit()); // an action that is no URL
   await page.evaluate(() => (window as any).touchpoint.flush());
-  await expect.poll(async () => (await events()).filter((e) => e.event === 'Form Submitted').length, { timeout: 15_000 }).toBe(2);
+  await expect.poll(async () => (await events()).filter((e) => e.event === 'Form Submitted').length, { timeout: 15_000 }).toBe(3);
+  expect(errors).toEqual([]);
   const landed = await events();
-  const [signup, search] = landed.filter((e) => e.event === 'Form Submitted');
+  const [signup, search, odd] = landed.filter((e) => e.event === 'Form Submitted');
+  expect(odd!.properties).toEqual({ selector: '#odd', method: 'get', id: 'odd' });
   expect(signup!.properties).toEqual({ selector: '#signup', method: 'post', id: 'signup', name: 'signup', action: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/spa\/thanks$/) });
   expect(search!.properties).toEqual({ selector: 'form:nth-of-type(2)', method: 'get' });
   expect(landed.find((e) => e.event === 'Element Clicked')!.properties).toMatchObject({ selector: '#signup>button', form: '#signup' });

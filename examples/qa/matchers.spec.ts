@@ -1,4 +1,4 @@
-import { expect, test } from 'touchpoint/testing';
+import { expect, test, type TrackingSource } from 'touchpoint/testing';
 
 // What the matchers say when they fail: the events that did arrive, the closest, and how they
 // differ. Each failure is provoked on purpose and its message checked.
@@ -57,5 +57,6 @@ test('toHaveTrackedInOrder: which one broke the order, and where it was', async 
 });
 
 test('the matchers refuse anything but the fixture or a test collector', async () => {
-  expect(await failure(expect({}).toHaveTracked('x'))).toContain('the tracking matchers take the `tracking` fixture or a test collector');
+  const notTracking = { good: 'not a function' } as unknown as TrackingSource;
+  expect(await failure(expect(notTracking).toHaveTracked('x'))).toContain('the tracking matchers take the `tracking` fixture or a test collector');
 });

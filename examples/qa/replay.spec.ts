@@ -47,9 +47,9 @@ test('a session recorded in the demo shop replays with an empty diff; one tracki
   const closed = new Promise((r) => page.once('close', r));
   await page.close({ runBeforeUnload: true }); // the person closes the tab: `Page Left` goes with keepalive
   await closed;
-  await context.close();
   const mine = async () => (await readStream('events')).filter((e) => e.anonymousId === anonymousId);
   await expect.poll(async () => (await mine()).some((e) => e.event === 'Page Left'), { timeout: 15_000 }).toBe(true);
+  await context.close(); // only now: closing the context would cancel the tab's last send
   const sessionId: string = (await mine())[0]!.context.session.id;
 
   const listed = await touchpoint('replay', '--list', '--data', E2E_DATA_DIR);

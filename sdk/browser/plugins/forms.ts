@@ -21,7 +21,11 @@ export function formsPlugin(): Plugin {
             if (value) properties[attr] = value;
           }
           const action = form.getAttribute('action');
-          if (action) properties.action = new URL(action, location.href).href;
+          try {
+            if (action) properties.action = new URL(action, location.href).href;
+          } catch {
+            // an action that is no URL is left out, never thrown into the page
+          }
           tracker.track('Form Submitted', properties);
         },
         { capture: true, passive: true },
