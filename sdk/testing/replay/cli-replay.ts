@@ -5,7 +5,8 @@ import { parseCommandArgs, UsageError } from '../../../collector/cli-args';
 import { optionsFromConfig } from '../config-file';
 import { startTestCollector, type TestCollectorOptions } from '../test-collector';
 import { DEFAULT_IGNORED_EVENTS, DEFAULT_IGNORED_PATHS, diffRuns } from './diff';
-import { chromiumPath, driveSteps } from './drive';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium';
+import { driveSteps } from './drive';
 import { emitSpec } from './emit';
 import { planSteps } from './plan';
 import { formatReport } from './report';
@@ -125,22 +126,6 @@ export async function run(argv: string[]): Promise<void> {
     await collector.close();
   }
 }
-
-/**
- * Chromium on a server, possibly as root: no sandbox, no GPU, no phoning home; and the site's
- * tracking may go to the test collector on loopback from a public origin, which newer Chromium
- * versions would hold for a local-network permission.
- */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests',
-];
 
 function originOf(steps: readonly { url: string }[]): string | undefined {
   for (const { url } of steps) {

@@ -7,6 +7,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirectTracking } from '../redirect';
 import { startTestCollector, type TestCollector } from '../test-collector';
+import { CHROMIUM_ARGS } from './chromium';
 import { DEFAULT_IGNORED_EVENTS, DEFAULT_IGNORED_PATHS, diffRuns } from './diff';
 import { driveSteps } from './drive';
 import { planSteps } from './plan';
@@ -52,7 +53,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'] });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
   // Record: a person uses the site; its tracking goes to a collector, written out as NDJSON.
   const recorder = await startTestCollector();

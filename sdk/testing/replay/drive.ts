@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Browser, Locator, Page } from '@playwright/test';
 import type { TrackedEvent } from '../expectation';
 import { redirectTracking } from '../redirect';
@@ -131,13 +130,4 @@ export async function driveSteps(steps: readonly Step[], { baseUrl, collector, b
     await context.close();
   }
   return runs;
-}
-
-/** Chromium for the replay: the given one, Playwright's own if installed, else the system's. */
-export function chromiumPath(given: string | undefined, playwrightPath: string): string | undefined {
-  if (given) return given;
-  for (const candidate of [playwrightPath, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
-    if (candidate && existsSync(candidate)) return candidate;
-  }
-  return undefined;
 }
