@@ -44,6 +44,9 @@ test('a session recorded in the demo shop replays with an empty diff; one tracki
   await page.getByRole('button', { name: 'Place order' }).click();
   await expect(page.locator('#order-status')).toContainText('placed');
   const anonymousId = await page.evaluate(() => (window as any).touchpoint.anonymousId());
+  // What the order click sent has been answered: a send still in flight as the tab closes would
+  // carry the last events, and die with the tab (they would wait for the next visit).
+  await page.evaluate(() => (window as any).touchpoint.flush());
   const closed = new Promise((r) => page.once('close', r));
   await page.close({ runBeforeUnload: true }); // the person closes the tab: `Page Left` goes with keepalive
   await closed;
