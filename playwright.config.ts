@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from './sdk/testing/replay/chromium';
 
 // Browser journeys run in Debian's Chromium against the real collector built into dist/.
 // Playwright cannot download its own browsers here; `.ci/ensure-chromium.sh` installs Debian's.
@@ -19,17 +20,9 @@ export default defineConfig({
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_ARGS, // no sandbox, no GPU, pages on other origins may reach loopback
         // Subdomains of one site for the cross-subdomain cookie test, all served by the collector.
         '--host-resolver-rules=MAP *.touchpoint.test 127.0.0.1',
-        // Those pages are plain http and served by the test: let them load from loopback.
-        '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests',
       ],
     },
   },

@@ -17,7 +17,6 @@ export default [
     input: {
       'sdk/browser/index': 'sdk/browser/index.ts',
       'sdk/miniprogram/index': 'sdk/miniprogram/index.ts',
-      'sdk/testing/index': 'sdk/testing/index.ts',
     },
     external,
     plugins: [ts()],
@@ -50,8 +49,14 @@ export default [
       plugins: [terser({ ecma: 2017, module: false, compress: { passes: 2 } })],
     },
   },
+  // Node: the collector, its CLI and `touchpoint/testing` (which runs a collector in the test).
   {
-    input: { 'collector/index': 'collector/index.ts', 'collector/server': 'collector/server.ts' },
+    input: {
+      'collector/index': 'collector/index.ts',
+      'collector/server': 'collector/server.ts',
+      'collector/cli': 'collector/cli.ts',
+      'sdk/testing/index': 'sdk/testing/index.ts',
+    },
     external: (id) => nodeBuiltins.has(id) || external(id),
     // The mini-program scene tables are data (collector/pipeline/enrich/scenes.json).
     plugins: [ts(), json({ preferConst: true })],

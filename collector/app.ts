@@ -22,10 +22,12 @@ import { packageRoot } from './package-root';
 import { createDeliver, type Delivered, type Sender } from './pipeline/deliver';
 import { createEnricher } from './pipeline/enrich';
 import { openGeoDatabase } from './pipeline/enrich/geo';
+import { createEventFeed, type EventFeed } from './pipeline/feed';
 import { createIngest, type IngestResult } from './pipeline/ingest';
 import { createScrubber } from './pipeline/scrub';
 import { createSequenceTracker, orderBySequence } from './pipeline/sequence';
 import { loadTrackingPlan } from './pipeline/tracking-plan';
+import { debugRoutes } from './routes/debug';
 import { ingestRoutes } from './routes/ingest';
 import { bearerMatches, opsRoutes, type Readiness } from './routes/ops';
 import { pixelRoutes } from './routes/pixel';
@@ -65,6 +67,8 @@ export interface Collector {
   sinks: NamedSink[];
   log: Log;
   metrics: Metrics;
+  /** What each request stored, as it is stored: the live view's source, and a test's. */
+  feed: EventFeed;
   /** Listens on the configured host and port (0 picks a free one), and the admin port if set. */
   start(): Promise<Listening>;
   /** Stops accepting, lets in-flight requests finish, then closes sinks and shared state. */
@@ -130,7 +134,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const scrub = createScrubber({ anonymizeIp: settings.ip.anonymize, pii: settings.pii });
   const ingest = createIngest({ enrich, scrub, plan: plan?.check, routeBots: settings.bots === 'route' });
   const sequence = createSequenceTracker();
-  const deliver = createDeliver({ log, dedup, order: orderBySequence(sequence), logger });
+  const feed = createEventFeed();
+  const deliver = createDeliver({ log, dedup, order: orderBySequence(sequence), logger, feed });
   const ipOf = (c: Context) => clientIp(c, settings.trustProxy);
 
   /** The source of a request and what its rate limits let through: per key, and per key × client for browser keys. */
@@ -175,6 +180,9 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   adminApp.onError(onError);
   adminApp.notFound(notFound);
   adminApp.route('/', opsRoutes({ metrics, ready, isAdmin: () => true }));
+  // The live view shows every event as it arrives: only behind the admin token, wherever it is served.
+  const isOperator = bearerMatches(settings.admin.token);
+  if (settings.admin.token) adminApp.route('/', debugRoutes({ feed, isAllowed: isOperator }));
 
   const app = new Hono<CollectorEnv>();
   app.onError(onError);
@@ -183,7 +191,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     await next();
     metrics.requests.inc({ route: c.req.routePath, status: c.res.status });
   });
-  app.route('/', opsRoutes({ metrics, ready, isAdmin: bearerMatches(settings.admin.token) }));
+  app.route('/', opsRoutes({ metrics, ready, isAdmin: isOperator }));
+  if (settings.admin.token) app.route('/', debugRoutes({ feed, isAllowed: isOperator }));
   const root = sdkBundlePath && demoPagePath ? '' : packageRoot();
   app.route(
     '/',
@@ -243,6 +252,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     sinks,
     log,
     metrics,
+    feed,
     async start() {
       const listening: Listening = await listen(app.fetch, settings.port, settings.host);
       if (settings.admin.port !== undefined) listening.adminUrl = (await listen(adminApp.fetch, settings.admin.port, settings.admin.host)).url;
@@ -251,6 +261,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
       return listening;
     },
     async stop() {
+      feed.close(); // ends the live view's streams, which would keep the servers open
       const running = servers.splice(0);
       await Promise.all(
         running.map(

@@ -70,6 +70,19 @@ const send = (port: number, writeKey: string, ids: string[]) =>
     body: JSON.stringify({ batch: ids.map((id) => ({ type: 'track', event: 'Shared', anonymousId: 'a', messageId: id })) }),
   });
 
+/**
+ * Sends until the batch is answered 200, as clients do: a batch racing the same events in the
+ * other process is told 503 (they are being written there) and comes back.
+ */
+async function sendUntilAnswered(port: number, writeKey: string, ids: string[]): Promise<{ accepted: number; duplicates: number }> {
+  for (;;) {
+    const res = await send(port, writeKey, ids);
+    if (res.status === 200) return res.json();
+    expect(res.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function landedIds(): Promise<string[]> {
   const ids: string[] = [];
   for (const i of ports.keys()) {
@@ -87,8 +100,8 @@ describe('two collectors behind one load balancer', () => {
     const ids = Array.from({ length: 200 }, (_, i) => `${run}-${i}`);
     const chunks = Array.from({ length: 10 }, (_, i) => ids.slice(i * 20, i * 20 + 20));
     // Every chunk goes to both processes at the same time, then once more to each.
-    const first = await Promise.all(chunks.flatMap((chunk) => ports.map((port) => send(port, key, chunk).then((r) => r.json()))));
-    const again = await Promise.all(chunks.map((chunk, i) => send(ports[i % 2]!, key, chunk).then((r) => r.json())));
+    const first = await Promise.all(chunks.flatMap((chunk) => ports.map((port) => sendUntilAnswered(port, key, chunk))));
+    const again = await Promise.all(chunks.map((chunk, i) => sendUntilAnswered(ports[i % 2]!, key, chunk)));
     const accepted = [...first, ...again].reduce((n, body) => n + body.accepted, 0);
     const duplicates = [...first, ...again].reduce((n, body) => n + body.duplicates, 0);
     expect(accepted).toBe(200);

@@ -3,6 +3,7 @@ import { AckTimeoutError, LogFullError, PartialAppendError, type Log } from '../
 import { ndjson, type StoredEvent, type StreamName } from '../records';
 import type { Claim, DedupStore } from '../state/dedup';
 import type { Grant } from '../state/rate-limiter';
+import type { EventFeed } from './feed';
 import type { IngestResult } from './ingest';
 
 /** The collector cannot take these events now; the client keeps them and retries (503). */
@@ -16,6 +17,8 @@ export interface DeliverOptions {
   /** Puts a device's new events in order (`context.seq`): see `orderBySequence`. */
   order: (events: StoredEvent[]) => void;
   logger: Logger;
+  /** Told what each request stored, once it is durable (the live view, the test collector). */
+  feed?: EventFeed;
 }
 
 /** Who sent a request, as delivery needs it: the source, and what its events may cost. */
@@ -43,7 +46,7 @@ export interface Delivered {
  * allow, and appends its streams to the log (each serialised once, here); resolves once they are
  * durable. What is not written is released, so the client's retry is not taken for a duplicate.
  */
-export function createDeliver({ log, dedup, order, logger }: DeliverOptions) {
+export function createDeliver({ log, dedup, order, logger, feed }: DeliverOptions) {
   async function forget(ids: string[]) {
     if (ids.length === 0) return;
     // If this fails too, a Redis claim lapses by itself (see DedupStore): re-sent, never lost.
@@ -53,6 +56,10 @@ export function createDeliver({ log, dedup, order, logger }: DeliverOptions) {
     // Not committed in time, a claim lapses and a re-send is written twice: at-least-once, never lost.
     await dedup.commit(ids).catch((error: unknown) => logger.warn({ err: error }, 'de-dup claims not committed'));
   }
+
+  const publish = (source: string, written: Record<'events' | 'bots', StoredEvent[]>, failed: IngestResult['failed']) => {
+    if (feed?.active && written.events.length + written.bots.length + failed.length > 0) feed.publish({ source, ...written, failed });
+  };
 
   return async (result: IngestResult, sender: Sender): Promise<Delivered> => {
     const candidates = [...result.accepted, ...result.bots];
@@ -97,12 +104,14 @@ export function createDeliver({ log, dedup, order, logger }: DeliverOptions) {
       const durable = error instanceof AckTimeoutError ? (['events', 'bots'] as const) : error instanceof PartialAppendError ? error.written : [];
       await keep([...(durable.includes('events') ? claimed.events : []), ...(durable.includes('bots') ? claimed.bots : [])]);
       await forget([...(durable.includes('events') ? [] : claimed.events), ...(durable.includes('bots') ? [] : claimed.bots)]);
+      if (error instanceof AckTimeoutError) publish(sender.source, written, result.failed);
       if (error instanceof AckTimeoutError) throw new StorageUnavailableError('written, but the sinks have not confirmed yet');
       if (error instanceof LogFullError) throw new StorageUnavailableError('the sinks are too far behind');
       logger.error({ err: error }, 'cannot write to the log');
       throw new StorageUnavailableError('storage unavailable');
     }
     await keep([...claimed.events, ...claimed.bots]);
+    publish(sender.source, written, result.failed);
     // Another request is writing some of these events and may yet fail: not known to be written,
     // so not a duplicate. The client sends the batch again, and finds them written or takes them.
     if (pending > 0) throw new StorageUnavailableError(`${pending} events are being written by another request`);

@@ -106,3 +106,36 @@ test('Web Vitals are measured and sent: FCP, TTFB and LCP on load, CLS when the 
   const fcp = (await events()).find((e) => e.event === 'Web Vital' && e.properties.name === 'FCP')!;
   expect(fcp.properties).toMatchObject({ value: expect.any(Number), rating: expect.stringMatching(/good|needs-improvement|poor/), id: expect.any(String) });
 });
+
+test('form submits are captured with the form, a submit button names its form, field values never; every event carries the viewport', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.route('**/spa/form', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><head>${snippet('/touchpoint.full.min.js')}</head><body>
+        <form id="signup" name="signup" method="post" action="/spa/thanks" onsubmit="event.preventDefault()">
+          <input name="email" value="li.lei@example.com"><input name="id" value="shadows form.id"><button>Join</button></form>
+        <form class="search" onsubmit="event.preventDefault()"><input name="q" value="secret query"></form>
+        <form id="odd" action="http://[" onsubmit="event.preventDefault()"></form></body></html>`,
+    }),
+  );
+  await page.goto('/spa/form');
+  await page.waitForFunction(() => (window as any).touchpoint?.anonymousId?.());
+  const events = await eventsOf(page);
+  await page.click('#signup button');
+  await page.press('.search input', 'Enter'); // submitted with the keyboard: no click
+  const errors: Error[] = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.evaluate(() => (document.querySelector('#odd') as HTMLFormElement).requestSubmit()); // an action that is no URL
+  await page.evaluate(() => (window as any).touchpoint.flush());
+  await expect.poll(async () => (await events()).filter((e) => e.event === 'Form Submitted').length, { timeout: 15_000 }).toBe(3);
+  expect(errors).toEqual([]);
+  const landed = await events();
+  const [signup, search, odd] = landed.filter((e) => e.event === 'Form Submitted');
+  expect(odd!.properties).toEqual({ selector: '#odd', method: 'get', id: 'odd' });
+  expect(signup!.properties).toEqual({ selector: '#signup', method: 'post', id: 'signup', name: 'signup', action: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/spa\/thanks$/) });
+  expect(search!.properties).toEqual({ selector: 'form:nth-of-type(2)', method: 'get' });
+  expect(landed.find((e) => e.event === 'Element Clicked')!.properties).toMatchObject({ selector: '#signup>button', form: '#signup' });
+  expect(JSON.stringify(landed)).not.toMatch(/li\.lei|secret query/);
+  for (const event of landed) expect(event.context.screen).toMatchObject({ innerWidth: 800, innerHeight: 600 });
+});

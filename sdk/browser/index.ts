@@ -34,9 +34,11 @@ export type { Session } from '../core/session';
 export { attributionPlugin } from './plugins/attribution';
 export { clicksPlugin } from './plugins/clicks';
 export { consentPlugin, type ConsentOptions } from './plugins/consent';
+export { formsPlugin } from './plugins/forms';
 export { maskingPlugin, maskPii, type MaskingOptions } from '../core/masking';
 export { pageViewsPlugin } from './plugins/page-views';
 export { sessionPlugin } from './plugins/session';
+export { viewportPlugin } from './plugins/viewport';
 export { webVitalsPlugin } from './plugins/web-vitals';
 export type {
   BackoffOptions,

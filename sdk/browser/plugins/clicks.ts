@@ -1,29 +1,13 @@
 import type { Plugin, PluginHost } from '../../core/plugin';
+import { selectorOf } from './selector';
 
 const TARGETS = 'a,button,[role=button],input[type=submit],input[type=button],[data-tp-event]';
-
-/** A selector that survives re-renders: ids and data-tp-* first, then tags with their position. */
-function selectorOf(element: Element): string {
-  const parts: string[] = [];
-  for (let el: Element | null = element; el && el !== document.body && parts.length < 5; el = el.parentElement) {
-    if (el.id) {
-      parts.unshift(`#${CSS.escape(el.id)}`);
-      break;
-    }
-    const tp = el.getAttribute('data-tp-event');
-    if (tp) {
-      parts.unshift(`[data-tp-event="${tp}"]`);
-      break;
-    }
-    const siblings = el.parentElement ? [...el.parentElement.children].filter((s) => s.tagName === el!.tagName) : [];
-    parts.unshift(siblings.length > 1 ? `${el.tagName.toLowerCase()}:nth-of-type(${siblings.indexOf(el) + 1})` : el.tagName.toLowerCase());
-  }
-  return parts.join('>');
-}
+const SUBMITS = 'button:not([type=button]):not([type=reset]),input[type=submit]';
 
 /**
  * Click autocapture: links, buttons and elements marked `data-tp-*` become `Element Clicked`
- * with a stable selector, tag, short visible text, href and the `data-tp-*` values. Input values
+ * with a stable selector, tag, short visible text, href, the form a submit button submits and
+ * the `data-tp-*` values. Input values
  * are never read; `data-tp-ignore` opts a subtree out. Nothing waits on tracking: outbound links
  * leave at once (the event goes out with the page-hide flush).
  */
@@ -41,6 +25,9 @@ export function clicksPlugin(): Plugin {
             const text = (target.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 100);
             if (text) properties.text = text;
           }
+          // A submit button says which form it submits: replay then knows the submit was this click's.
+          const form = target.matches(SUBMITS) && target.closest('form');
+          if (form) properties.form = selectorOf(form);
           const href = target.getAttribute('href');
           if (href) properties.href = (target as HTMLAnchorElement).href || href;
           for (const attr of target.getAttributeNames()) {

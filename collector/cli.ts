@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// `touchpoint <command>`: a table of commands, each loaded only when run (replay loads Playwright,
+// which the collector never needs). A bad argument prints one line and exits with 2.
+import { UsageError } from './cli-args';
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(argv: string[]): Promise<void> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  micro: { summary: 'a test collector over HTTP: events in memory, query, wait, reset, faults', load: () => import('../sdk/testing/cli-micro') },
+  replay: { summary: 'replay a recorded session in Chromium and diff the tracking it produces', load: () => import('../sdk/testing/replay/cli-replay') },
+};
+
+const help = () =>
+  `Usage: touchpoint <command> [options]   (touchpoint <command> --help for its options)\n\n${Object.entries(COMMANDS)
+    .map(([name, { summary }]) => `  ${name.padEnd(12)} ${summary}`)
+    .join('\n')}\n`;
+
+const [name, ...argv] = process.argv.slice(2);
+if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(help());
+  process.exit(name === undefined ? 2 : 0);
+}
+const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+if (!command) {
+  process.stderr.write(`touchpoint: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+  process.exit(2);
+}
+try {
+  await (await command.load()).run(argv);
+} catch (error) {
+  process.stderr.write(`touchpoint ${name}: ${(error as Error).message}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+}
