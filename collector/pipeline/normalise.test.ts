@@ -19,4 +19,12 @@ describe('normaliseEvent', () => {
     // An empty userId and no anonymousId is still refused, with the reason.
     expect(eventSchema.safeParse(normaliseEvent({ type: 'track', event: 'x', userId: '' })).success).toBe(false);
   });
+
+  it("gives RudderStack's identify its traits from context.traits, where that SDK sends them", () => {
+    const identify = normaliseEvent({ type: 'identify', userId: 'u1', context: { traits: { email: 'a@b.cn' } } }) as Record<string, any>;
+    expect(identify.traits).toEqual({ email: 'a@b.cn' });
+    expect(identify.context.traits).toEqual({ email: 'a@b.cn' });
+    // Traits sent at the top level stay as sent.
+    expect(normaliseEvent({ type: 'identify', userId: 'u1', traits: { plan: 'pro' }, context: { traits: { email: 'x' } } })).toMatchObject({ traits: { plan: 'pro' } });
+  });
 });

@@ -4,6 +4,7 @@
  * - `null` for a field not set (Segment's analytics-next sends `userId: null` until identify), and
  *   `""` for an id not set (RudderStack's `userId: ""`): the field is left out;
  * - numeric ids (`userId: 42`) as the strings they stand for;
+ * - RudderStack's identify, whose traits travel only in `context.traits`: they are its `traits`;
  * - a `writeKey` or Segment's internal `_metadata` inside an event: never stored.
  */
 export function normaliseEvent(raw: unknown): unknown {
@@ -14,6 +15,10 @@ export function normaliseEvent(raw: unknown): unknown {
     const value = event[key];
     if (value === '') delete event[key];
     else if (typeof value === 'number' && Number.isFinite(value)) event[key] = String(value);
+  }
+  if (event.type === 'identify' && event.traits === undefined) {
+    const context = event.context as Record<string, unknown> | undefined;
+    if (typeof context?.traits === 'object' && context.traits !== null && !Array.isArray(context.traits)) event.traits = { ...context.traits };
   }
   delete event.writeKey;
   delete event._metadata;

@@ -44,4 +44,11 @@ describe('createPiiHasher', () => {
     hash(proto);
     expect(({} as Record<string, unknown>).email).toBeUndefined();
   });
+
+  it("hashes a user's traits where RudderStack sends them too: context.traits", () => {
+    const event = { traits: { email: 'a@b.cn' }, context: { traits: { email: 'A@B.cn', phone: '13800138000' } } };
+    hash(event);
+    expect(event.context.traits).toEqual({ email: sha('a@b.cn'), phone: sha('+8613800138000') });
+    expect(event.traits.email).toBe(sha('a@b.cn'));
+  });
 });

@@ -11,9 +11,12 @@ export interface PiiOptions {
 /**
  * Replaces identifiers at the configured paths with a salted SHA-256 of their normalised form
  * (E.164 phone numbers, lower-cased e-mails), so the warehouse can join on them without holding them.
+ * A `traits.*` path covers `context.traits.*` too: RudderStack's SDKs send a user's traits there,
+ * on every event after identify.
  */
 export function createPiiHasher({ salt, paths, defaultRegion }: PiiOptions): (event: Record<string, unknown>) => void {
-  const compiled = paths.map(({ path, kind }) => ({ keys: path.split('.'), normalise: NORMALISERS[kind] }));
+  const withContext = paths.flatMap((p) => (p.path.startsWith('traits.') ? [p, { ...p, path: `context.${p.path}` }] : [p]));
+  const compiled = withContext.map(({ path, kind }) => ({ keys: path.split('.'), normalise: NORMALISERS[kind] }));
   const region = defaultRegion.toUpperCase() as CountryCode;
   return (event) => {
     for (const { keys, normalise } of compiled) {
