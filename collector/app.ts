@@ -33,6 +33,7 @@ import { bearerMatches, opsRoutes, type Readiness } from './routes/ops';
 import { pixelRoutes } from './routes/pixel';
 import { staticRoutes } from './routes/static';
 import { everyStream, openLog, type Log } from './log';
+import { deadLetterDir } from './log/dead-letter';
 import type { StreamName } from './records';
 import type { Sink } from './records/sink';
 import { openSinks, type NamedSink } from './sinks';
@@ -100,7 +101,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     dataDir: settings.dataDir,
     streams: policies,
     consumers: sinks,
-    deadLetter: (consumer) => createNdjsonSink({ dir: join(settings.dataDir, 'deadletter', consumer) }),
+    deadLetter: (consumer) => createNdjsonSink({ dir: deadLetterDir(settings.dataDir, consumer) }),
     logger,
     onDelivered: (sink, _count, seconds) => metrics.sinkSeconds.observe({ sink, outcome: 'ok' }, seconds),
     onFailure: (sink) => metrics.sinkFailures.inc({ sink }),

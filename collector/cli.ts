@@ -9,6 +9,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  deadletter: { summary: 'records a sink refused, by reason; --replay SINK writes them to it again', load: () => import('./log/cli-deadletter') },
   micro: { summary: 'a test collector over HTTP: events in memory, query, wait, reset, faults', load: () => import('../sdk/testing/cli-micro') },
   replay: { summary: 'replay a recorded session in Chromium and diff the tracking it produces', load: () => import('../sdk/testing/replay/cli-replay') },
 };

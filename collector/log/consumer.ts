@@ -1,20 +1,9 @@
 import type { Logger } from 'pino';
-import { splitLines, type StreamName } from '../records';
-import { batchOf, EventsRefusedError, type Sink } from '../records/sink';
+import type { StreamName } from '../records';
+import type { Sink } from '../records/sink';
 import { openCursor } from './cursor';
+import { deadLetterLines, writeAroundRefusals, type DeadLetterWriter } from './dead-letter';
 import { comparePositions, type Position, type StreamLog } from './stream-log';
-
-/** Where refused records are set aside: an NDJSON writer (the dead-letter streams are NDJSON files). */
-export interface DeadLetterWriter {
-  writeLines(lines: Buffer, count: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A record a sink refused, and why. */
-export interface Refusal {
-  line: Buffer;
-  reason: string;
-}
 
 export interface ConsumerOptions {
   /** Unique per sink and stream: names the cursor. */
@@ -47,9 +36,6 @@ export interface ConsumerOptions {
 
 export type BreakerState = 'closed' | 'retrying' | 'open';
 
-const NEWLINE = Buffer.from('\n');
-const joinLines = (parts: Buffer[]) => Buffer.concat(parts.flatMap((p) => [p, NEWLINE]));
-
 /**
  * Delivers one stream of the log to one sink, from its own persisted cursor, like a consumer group:
  * retries with capped backoff, and after `breakerThreshold` failures in a row opens its circuit and
@@ -73,48 +59,12 @@ export async function startConsumer(o: ConsumerOptions) {
       };
     });
 
-  /** One write to the sink, bounded in time; what it left out, by line. */
-  async function attempt(lines: Buffer, count: number): Promise<Refusal[]> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`sink ${name} did not answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      const outcome = await Promise.race([sink.write(batchOf(stream, lines, count)), timeout]);
-      if (!outcome || outcome.refused.length === 0) return [];
-      const parts = splitLines(lines);
-      return outcome.refused.map(({ index, reason }) => ({ line: parts[index]!, reason }));
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * Writes the lines; when the store refuses the write for what a record holds, halves the batch
-   * until the refused records stand alone (log2 of the batch in extra writes per bad record), and
-   * returns them. Any other failure is thrown, for the whole batch to be retried: what was written
-   * already is written again, which the sinks absorb by source and messageId.
-   */
-  async function writeAround(lines: Buffer, count: number): Promise<Refusal[]> {
-    try {
-      return await attempt(lines, count);
-    } catch (error) {
-      if (!(error instanceof EventsRefusedError) || !deadLetter) throw error;
-      const parts = splitLines(lines);
-      if (parts.length === 1) return [{ line: parts[0]!, reason: error.message }];
-      const half = parts.length >> 1;
-      return [...(await writeAround(joinLines(parts.slice(0, half)), half)), ...(await writeAround(joinLines(parts.slice(half)), parts.length - half))];
-    }
-  }
-
   async function deliver(lines: Buffer, count: number) {
-    const refused = await writeAround(lines, count);
+    const refused = await writeAroundRefusals(sink, stream, lines, count, { name, timeoutMs, split: deadLetter !== undefined });
     if (refused.length === 0) return;
     if (!deadLetter) throw new Error(`sink ${name} refused ${refused.length} records and has no dead-letter stream`);
-    const head = `{"at":${JSON.stringify(new Date().toISOString())},"sink":${JSON.stringify(name)},"stream":"${stream}","reason":`;
-    const records = refused.map(({ line, reason }) => `${head}${JSON.stringify(reason.slice(0, 1000))},"event":${line.toString('utf8')}}\n`);
     // Durable there before the cursor moves past them.
-    await deadLetter.writeLines(Buffer.from(records.join('')), records.length);
+    await deadLetter.writeLines(deadLetterLines(refused, name, stream), refused.length);
     o.onDeadLetter?.(refused.length);
     const reasons = [...new Set(refused.map((r) => r.reason.slice(0, 200)))].slice(0, 5);
     logger.warn({ sink: name, events: refused.length, reasons }, 'records refused by the sink set aside in its dead-letter stream');
