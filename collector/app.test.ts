@@ -321,7 +321,7 @@ describe('operations', () => {
     const { app, admin } = await setup();
     expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
     expect(await (await app.request('/readyz')).json()).toEqual({ status: 'ready' });
-    expect(await (await admin.request('/readyz')).json()).toEqual({ status: 'ready', checks: { 'sink:events': 'ok', 'sink:failed': 'ok', 'sink:bots': 'ok', log: 'ok' } });
+    expect(await (await admin.request('/readyz')).json()).toEqual({ status: 'ready', checks: { accepting: 'ok', log: 'ok' } });
     await post(app, '/v1/batch', { batch: [track('x1'), track('x1'), { type: 'track' }] });
     await post(app, '/v1/batch', { batch: [1, 4].map((seq) => track(`seq-${seq}`, { context: { seq } })) });
     const metrics = await (await admin.request('/metrics')).text();
@@ -339,12 +339,43 @@ describe('operations', () => {
     expect(await missing.json()).toMatchObject({ success: false });
   });
 
-  it('is not ready when a sink is failing', async () => {
-    const broken: Sink = { write: async () => {}, close: async () => {}, ready: async () => false };
-    const { admin } = await setup({}, { failed: broken });
-    const res = await admin.request('/readyz');
-    expect(res.status).toBe(503);
-    expect((await res.json()).checks['sink:failed']).toBe('failing');
+  it('stays ready with a failing sink (it only lags), and shows it in the health detail and the metrics', async () => {
+    let down = true;
+    const flaky: Sink = {
+      write: async () => {
+        if (down) throw new Error('warehouse down');
+      },
+      close: async () => {},
+      ready: async () => !down,
+    };
+    const { app, admin } = await setup({ log: { ack: 'log' } }, { failed: flaky });
+    await post(app, '/v1/batch', { batch: [track('ok-1'), { type: 'track' }] });
+    const ready = await app.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await (await app.request('/healthz')).json()).toEqual({ status: 'ok' });
+    await expect.poll(async () => (await (await admin.request('/healthz')).json()).sinks.failed.status).toBe('retrying');
+    const health = (await (await admin.request('/healthz')).json()).sinks;
+    expect(health.failed).toMatchObject({ lagBytes: expect.any(Number), backlogEvents: 1 });
+    expect(health.failed.lagBytes).toBeGreaterThan(0);
+    expect(health.events).toEqual({ status: 'ok', lagBytes: 0, backlogEvents: 0, lagSeconds: 0 });
+    const metrics = await (await admin.request('/metrics')).text();
+    expect(metrics).toMatch(/touchpoint_sink_backlog_events\{sink="failed"\} 1/);
+    expect(metrics).toMatch(/touchpoint_sink_events_delivered_total\{sink="events"\} 1/);
+    expect(metrics).toMatch(/touchpoint_sink_failures_total\{sink="failed"\} [1-9]/);
+    expect(metrics).toMatch(/touchpoint_sink_lag_seconds\{sink="failed"\} \d/);
+    expect(metrics).toMatch(/touchpoint_request_duration_seconds_bucket\{le="0.1",route="\/v1\/batch",status="200"\} 1/);
+    expect(metrics).toContain('process_cpu_seconds_total');
+    expect(metrics).toContain('nodejs_eventloop_lag_seconds');
+    down = false;
+    await expect.poll(async () => (await (await admin.request('/healthz')).json()).sinks.failed, { timeout: 10_000 }).toEqual({ status: 'ok', lagBytes: 0, backlogEvents: 0, lagSeconds: 0 });
+  });
+
+  it('stops being ready when it stops, so the load balancer drains it first', async () => {
+    const { app, collector } = await setup();
+    expect((await app.request('/readyz')).status).toBe(200);
+    const stopping = collector.stop();
+    expect((await app.request('/readyz')).status).toBe(503);
+    await stopping;
   });
 
   it('answers 404 for the bundle when it is not built', async () => {

@@ -9,7 +9,7 @@ import { parseSettings, type CollectorSettings, type CollectorSettingsInput } fr
 import { errorResponse, handleError } from './errors';
 import type { CollectorEnv } from './hono-env';
 import { createKeyRing } from './keys';
-import { createLogger } from './logger';
+import { createLogger, sampledLog } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { writeKeyFromBody, writeKeyFromHeaders } from './middleware/auth';
 import { jsonBody } from './middleware/body';
@@ -21,7 +21,7 @@ import { allowedOrigin } from './middleware/origin';
 import { packageRoot } from './package-root';
 import { createDeliver, type Delivered, type Sender } from './pipeline/deliver';
 import { createEnricher } from './pipeline/enrich';
-import { openGeoDatabase } from './pipeline/enrich/geo';
+import { openGeoDatabase, type GeoLookup } from './pipeline/enrich/geo';
 import { createEventFeed, type EventFeed } from './pipeline/feed';
 import { createIngest, type IngestResult } from './pipeline/ingest';
 import { createScrubber } from './pipeline/scrub';
@@ -32,15 +32,17 @@ import { ingestRoutes } from './routes/ingest';
 import { bearerMatches, opsRoutes, type Readiness } from './routes/ops';
 import { pixelRoutes } from './routes/pixel';
 import { staticRoutes } from './routes/static';
-import { everyStream, openLog, type Log } from './log';
+import { everyStream, openLog, type Log, type StreamPolicy } from './log';
 import { deadLetterDir } from './log/dead-letter';
-import type { StreamName } from './records';
+import { maskUrl, startupStep } from './startup-error';
+import { STREAMS, type StreamName } from './records';
 import type { Sink } from './records/sink';
 import { openSinks, type NamedSink } from './sinks';
 import { createNdjsonSink } from './sinks/ndjson';
 import { createMemoryDedup, type DedupStore } from './state/dedup';
 import { createMemoryRateLimiter, type BucketRequest, type RateLimiter } from './state/rate-limiter';
 import { connectRedis, createRedisDedup, createRedisRateLimiter } from './state/redis';
+import type { Redis } from 'ioredis';
 
 export interface CollectorOptions extends Omit<CollectorSettingsInput, 'sinks'> {
   /** Sink settings, or sink objects per stream (embedding, tests), which replace the configured ones. */
@@ -70,6 +72,8 @@ export interface Collector {
   metrics: Metrics;
   /** What each request stored, as it is stored: the live view's source, and a test's. */
   feed: EventFeed;
+  /** The streams the data folder keeps (the NDJSON sink without a dir of its own). */
+  keptStreams(): StreamName[];
   /** Listens on the configured host and port (0 picks a free one), and the admin port if set. */
   start(): Promise<Listening>;
   /** Stops accepting, lets in-flight requests finish, then closes sinks and shared state. */
@@ -83,33 +87,70 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const logger = givenLogger ?? createLogger(settings.logLevel);
   const metrics = createMetrics();
   const keys = createKeyRing(settings.writeKeys);
+  // What could fail at start, each failure one line naming the setting; what was opened before it is closed.
+  const opened: (() => Promise<unknown> | void)[] = [];
+  const closeOpened = () => Promise.all(opened.splice(0).map(async (close) => close()));
+  const planFile = settings.trackingPlan;
+  const geoFile = settings.geo?.database;
+  const redisUrl = settings.redis?.url;
   // Sink objects given in code (embedding, tests) consume the log; nothing keeps it then.
   const { maxLagBytes, fsync, ack, ackTimeoutMs, sinkTimeoutMs, rotateBytes, rotateSeconds } = settings.log;
   const passThrough = { keep: false, rotateBytes, rotateSeconds };
-  const { consumers: sinks, policies } = sinkObjects
-    ? {
-        consumers: Object.entries(sinkObjects).map(([stream, sink]) => ({ name: stream, stream: stream as StreamName, sink: sink! })),
-        policies: everyStream(passThrough),
-      }
-    : await openSinks(settings.sinks, settings.dataDir, passThrough);
-  const log = await openLog({
-    maxLagBytes,
-    fsync,
-    ack,
-    ackTimeoutMs,
-    sinkTimeoutMs,
-    dataDir: settings.dataDir,
-    streams: policies,
-    consumers: sinks,
-    deadLetter: (consumer) => createNdjsonSink({ dir: deadLetterDir(settings.dataDir, consumer) }),
-    logger,
-    onDelivered: (sink, _count, seconds) => metrics.sinkSeconds.observe({ sink, outcome: 'ok' }, seconds),
-    onFailure: (sink) => metrics.sinkFailures.inc({ sink }),
-    onDeadLetter: (sink, count) => metrics.deadLetters.inc({ sink }, count),
-  });
+  let plan: ReturnType<typeof loadTrackingPlan> | undefined;
+  let geo: GeoLookup | undefined;
+  let redis: Redis | undefined;
+  let sinks: NamedSink[];
+  let keptPolicies: Record<StreamName, StreamPolicy>;
+  let log: Log;
+  try {
+    plan = planFile
+      ? await startupStep('trackingPlan', `cannot read ${planFile}`, () =>
+          loadTrackingPlan({
+            path: planFile,
+            onReload: (error) =>
+              error ? logger.error({ err: error }, 'tracking plan not reloaded; the previous one stays') : logger.info('tracking plan reloaded'),
+          }),
+        )
+      : undefined;
+    if (plan) opened.push(plan.close);
+    geo = geoFile ? await startupStep('geo.database', `cannot open ${geoFile}`, () => openGeoDatabase(geoFile)) : undefined;
+    redis = redisUrl ? await startupStep('redis.url', `cannot connect to ${maskUrl(redisUrl)}`, () => connectRedis(redisUrl, logger)) : undefined;
+    if (redis) opened.push(() => redis!.quit().catch(() => {}));
+    const opening = sinkObjects
+      ? {
+          consumers: Object.entries(sinkObjects).map(([stream, sink]) => ({ name: stream, stream: stream as StreamName, sink: sink! })),
+          policies: everyStream(passThrough),
+        }
+      : await startupStep('sinks', 'cannot open a sink', () => openSinks(settings.sinks, settings.dataDir, passThrough));
+    sinks = opening.consumers;
+    keptPolicies = opening.policies;
+    opened.push(() => Promise.all(sinks.map(({ sink }) => sink.close())));
+    log = await startupStep('dataDir', `cannot keep the data in ${settings.dataDir}`, () =>
+      openLog({
+        maxLagBytes,
+        fsync,
+        ack,
+        ackTimeoutMs,
+        sinkTimeoutMs,
+        dataDir: settings.dataDir,
+        streams: opening.policies,
+        consumers: sinks,
+        deadLetter: (consumer) => createNdjsonSink({ dir: deadLetterDir(settings.dataDir, consumer) }),
+        logger,
+        onDelivered: (sink, count, seconds) => {
+          metrics.sinkSeconds.observe({ sink, outcome: 'ok' }, seconds);
+          metrics.sinkDelivered.inc({ sink }, count);
+        },
+        onFailure: (sink) => metrics.sinkFailures.inc({ sink }),
+        onDeadLetter: (sink, count) => metrics.deadLetters.inc({ sink }, count),
+      }),
+    );
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
   metrics.watchLog(log);
 
-  const redis = settings.redis ? await connectRedis(settings.redis.url) : undefined;
   let dedup: DedupStore;
   if (redis) dedup = createRedisDedup(redis, settings.dedup);
   else {
@@ -122,14 +163,6 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     dedup = memory;
   }
   const limiter: RateLimiter = redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter();
-  const geo = settings.geo ? await openGeoDatabase(settings.geo.database) : undefined;
-  const plan = settings.trackingPlan
-    ? loadTrackingPlan({
-        path: settings.trackingPlan,
-        onReload: (error) =>
-          error ? logger.error({ err: error }, 'tracking plan not reloaded; the previous one stays') : logger.info('tracking plan reloaded'),
-      })
-    : undefined;
 
   const enrich = createEnricher({ anonymizeIp: settings.ip.anonymize, geo, pii: settings.pii, channels: settings.channels });
   const scrub = createScrubber({ anonymizeIp: settings.ip.anonymize, pii: settings.pii });
@@ -158,29 +191,49 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     if (limited) metrics.rateLimited.inc({ source }, limited);
     const bots = result.bots.length + result.accepted.filter((e) => e.context.bot).length;
     if (bots) metrics.bots.inc(bots);
-    for (const failed of result.failed) metrics.rejected.inc({ source, reason: failed.category });
+    for (const failed of result.failed) {
+      metrics.rejected.inc({ source, reason: failed.category });
+      refusals('debug', { source, category: failed.category, reason: failed.reason }, 'event rejected');
+    }
     metrics.seqGaps.set(sequence.lost());
   };
 
+  let stopping = false;
+  /**
+   * Whether this instance can take events now: not stopping, no sink past the high-water mark, the
+   * de-dup store reachable. A sink in trouble only lags (the log keeps its events): that is health,
+   * not readiness, or one warehouse outage would take every replica out of the load balancer.
+   */
   const ready = async (): Promise<Readiness> => {
-    const checks: Record<string, string> = {};
-    const states = new Map(log.consumers().map((s) => [s.name, s.state]));
-    for (const { name, sink } of sinks) {
-      const state = states.get(name);
-      checks[`sink:${name}`] = state === 'open' ? 'circuit open' : (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
-    }
+    const checks: Record<string, string> = { accepting: stopping ? 'stopping' : 'ok' };
     checks.log = log.lagBytes() < settings.log.maxLagBytes ? 'ok' : 'sinks too far behind';
-    if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'failing');
+    if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'unreachable');
     return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
   };
+  /** Each sink's state and lag: what an operator watches. */
+  const health = async () => {
+    const states = new Map(log.consumers().map((c) => [c.name, c]));
+    const detail: Record<string, object> = {};
+    for (const { name, sink } of sinks) {
+      const { state = 'closed', lagBytes = 0, backlogEvents = 0, lagSeconds = 0 } = states.get(name) ?? {};
+      const status = state === 'open' ? 'circuit open' : state === 'retrying' ? 'retrying' : (await (sink.ready?.() ?? true)) ? 'ok' : 'failing';
+      detail[name] = { status, lagBytes, backlogEvents, lagSeconds: Math.round(lagSeconds) };
+    }
+    return { sinks: detail };
+  };
 
-  const onError = handleError((error, c) => logger.error({ err: error, path: c.req.path }, 'unhandled error'));
+  const refusals = sampledLog(logger, 10);
+  const onError = handleError(
+    (error, c) => logger.error({ err: error, path: c.req.path }, 'unhandled error'),
+    // Never the body: what was refused, why, and from which source.
+    (status, message, c) => refusals('debug', { status, reason: message, path: c.req.path, source: (c.get('source') as { name?: string } | undefined)?.name }, 'request refused'),
+  );
   const notFound = (c: Context) => errorResponse(c, 404, `no route for ${c.req.method} ${c.req.path}`);
 
   const adminApp = new Hono();
   adminApp.onError(onError);
   adminApp.notFound(notFound);
-  adminApp.route('/', opsRoutes({ metrics, ready, isAdmin: () => true }));
+  adminApp.route('/', opsRoutes({ metrics, ready, health, isAdmin: () => true }));
   // The live view shows every event as it arrives: only behind the admin token, wherever it is served.
   const isOperator = bearerMatches(settings.admin.token);
   if (settings.admin.token) adminApp.route('/', debugRoutes({ feed, isAllowed: isOperator }));
@@ -189,10 +242,13 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   app.onError(onError);
   app.notFound(notFound);
   app.use('*', async (c, next) => {
+    const started = performance.now();
     await next();
-    metrics.requests.inc({ route: c.req.routePath, status: c.res.status });
+    const labels = { route: c.req.routePath, status: c.res.status };
+    metrics.requests.inc(labels);
+    metrics.requestSeconds.observe(labels, (performance.now() - started) / 1000);
   });
-  app.route('/', opsRoutes({ metrics, ready, isAdmin: isOperator }));
+  app.route('/', opsRoutes({ metrics, ready, health, isAdmin: isOperator }));
   if (settings.admin.token) app.route('/', debugRoutes({ feed, isAllowed: isOperator }));
   const root = sdkBundlePath && demoPagePath ? '' : packageRoot();
   app.route(
@@ -236,15 +292,15 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     // Headers, body, then the time a request may take to be stored.
     requestTimeout: settings.limits.headersTimeoutMs + settings.limits.bodyTimeoutMs + 30_000,
   };
-  const listen = (fetch: (request: Request, env: unknown) => Response | Promise<Response>, port: number, hostname: string) =>
-    new Promise<{ url: string; port: number; host: string }>((resolve, reject) => {
+  const listen = (fetch: (request: Request, env: unknown) => Response | Promise<Response>, port: number, hostname: string, setting: string) =>
+    startupStep(setting, `cannot listen on ${hostname}:${port}`, () => new Promise<{ url: string; port: number; host: string }>((resolve, reject) => {
       const s = serve({ fetch, port, hostname, serverOptions }, (info: AddressInfo) => {
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
         resolve({ url: `http://${host}:${info.port}`, port: info.port, host: info.address });
       });
       s.once('error', reject);
       servers.push(s);
-    });
+    }));
 
   return {
     app,
@@ -254,14 +310,16 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     log,
     metrics,
     feed,
+    keptStreams: () => STREAMS.filter((s) => keptPolicies[s].keep),
     async start() {
-      const listening: Listening = await listen(app.fetch, settings.port, settings.host);
-      if (settings.admin.port !== undefined) listening.adminUrl = (await listen(adminApp.fetch, settings.admin.port, settings.admin.host)).url;
+      const listening: Listening = await listen(app.fetch, settings.port, settings.host, 'port');
+      if (settings.admin.port !== undefined) listening.adminUrl = (await listen(adminApp.fetch, settings.admin.port, settings.admin.host, 'admin.port')).url;
       logger.info({ url: listening.url, adminUrl: listening.adminUrl }, 'collector listening');
       if (keys.usesDemoKey) logger.warn('no write keys configured (TOUCHPOINT_WRITE_KEYS): accepting the demo key "demo"');
       return listening;
     },
     async stop() {
+      stopping = true; // not ready from now on: the load balancer sends no more
       feed.close(); // ends the live view's streams, which would keep the servers open
       const running = servers.splice(0);
       await Promise.all(

@@ -36,10 +36,16 @@ export function errorResponse(c: Context, status: ContentfulStatusCode, message:
   return c.json(body, status, retryAfter === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) });
 }
 
-/** The app's `onError`: typed errors answer as they say; anything else is logged and answered 500. */
-export function handleError(onUnexpected: (error: Error, c: Context) => void) {
+/**
+ * The app's `onError`: typed errors answer as they say (and are told to `onRefused`, for the
+ * logs); anything else is logged and answered 500.
+ */
+export function handleError(onUnexpected: (error: Error, c: Context) => void, onRefused?: (status: number, message: string, c: Context) => void) {
   return (error: Error, c: Context): Response => {
-    if (error instanceof HttpError) return errorResponse(c, error.status as ContentfulStatusCode, error.message, error);
+    if (error instanceof HttpError) {
+      onRefused?.(error.status, error.message, c);
+      return errorResponse(c, error.status as ContentfulStatusCode, error.message, error);
+    }
     if (error instanceof HTTPException) return error.res ?? errorResponse(c, error.status as ContentfulStatusCode, error.message);
     onUnexpected(error, c);
     return errorResponse(c, 500, 'internal error');

@@ -22,6 +22,8 @@ export interface KeyRing {
   /** Whether some browser key lists this origin by name, as credentialed CORS requires. */
   listsOrigin(origin: string): boolean;
   usesDemoKey: boolean;
+  /** The sources by name and kind, as the start-up summary lists them (never the keys). */
+  names(): string[];
 }
 
 /** Whether a request from `origin` may be answered for this source. `null` (sandboxed frames, files) never is. */
@@ -58,5 +60,6 @@ export function createKeyRing(configs: readonly WriteKeyConfig[]): KeyRing {
     acceptsOrigin: (origin) => browser.some((s) => sourceAcceptsOrigin(s, origin)),
     listsOrigin: (origin) => browser.some((s) => s.origins?.has(origin) === true),
     usesDemoKey,
+    names: () => [...new Set([...sources.values()].map((s) => `${s.name} (${s.kind})`))],
   };
 }

@@ -26,3 +26,25 @@ export const LOG_SERIALIZERS: LoggerOptions['serializers'] = { err: serializeErr
 export function createLogger(level: string, { toStderr = false } = {}): Logger {
   return pino({ name: 'touchpoint-collector', level, redact: LOG_REDACTION, serializers: LOG_SERIALIZERS }, pino.destination(toStderr ? 2 : 1));
 }
+
+/**
+ * A log line that a flood cannot turn into a full disk: at most `perSecond` lines a second; the
+ * lines held back are counted in the next one written (`unlogged`).
+ */
+export function sampledLog(logger: Logger, perSecond: number) {
+  let second = 0;
+  let written = 0;
+  let unlogged = 0;
+  return (level: 'debug' | 'info' | 'warn', fields: object, message: string) => {
+    if (!logger.isLevelEnabled(level)) return;
+    const now = Math.floor(Date.now() / 1000);
+    if (now !== second) {
+      second = now;
+      written = 0;
+    }
+    if (written >= perSecond) return void unlogged++;
+    written++;
+    logger[level]({ ...fields, ...(unlogged > 0 && { unlogged }) }, message);
+    unlogged = 0;
+  };
+}

@@ -253,7 +253,7 @@ describe('operations endpoints', () => {
     expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(adminUrl).not.toBe(url);
     expect(await (await fetch(`${adminUrl}/metrics`)).text()).toContain('touchpoint_events_accepted_total');
-    expect((await (await fetch(`${adminUrl}/readyz`)).json()).checks).toEqual({ log: 'ok' });
+    expect((await (await fetch(`${adminUrl}/readyz`)).json()).checks).toEqual({ accepting: 'ok', log: 'ok' });
     // The admin listener takes no events.
     expect((await fetch(`${adminUrl}/v1/batch`, { method: 'POST', body: '{}' })).status).toBe(404);
   });

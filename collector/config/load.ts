@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { formatIssues } from '../../sdk/protocol/schemas';
 import { collectorSettingsSchema, type CollectorSettings, type CollectorSettingsInput } from './schema';
@@ -10,12 +12,14 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /**
- * Settings from the JSON file named by TOUCHPOINT_CONFIG (if any), then the environment on top.
- * Anything wrong stops start-up with a message naming the variable or the file and path.
+ * Settings from the JSON file named by TOUCHPOINT_CONFIG (if any; comments and trailing commas are
+ * allowed, JSONC), then the environment on top. Relative paths in the file are relative to the
+ * file's folder; in the environment, to the working directory. Anything wrong stops start-up with
+ * a message naming the variable or the file and path.
  */
 export function loadConfig(env: Env = process.env): CollectorSettings {
   const file = env.TOUCHPOINT_CONFIG?.trim();
-  const fromFile = file ? readConfigFile(file) : {};
+  const fromFile = file ? resolvePaths(readConfigFile(file), dirname(resolve(file))) : {};
   const merged = { ...fromFile, ...fromEnv(env, fromFile) };
   refuseRenamed(merged, file ? `config ${file}` : 'config');
   const result = collectorSettingsSchema.safeParse(merged);
@@ -47,17 +51,31 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError(`TOUCHPOINT_CONFIG: cannot read ${path}: ${(error as Error).message}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`TOUCHPOINT_CONFIG: ${path} is not valid JSON: ${(error as Error).message}`);
+  const errors: ParseError[] = [];
+  const parsed: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    const { error, offset } = errors[0]!;
+    const line = text.slice(0, offset).split('\n').length;
+    const column = offset - text.lastIndexOf('\n', offset - 1);
+    throw new ConfigError(`TOUCHPOINT_CONFIG: ${path} is not valid JSON: ${printParseErrorCode(error)} at line ${line}, column ${column}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`TOUCHPOINT_CONFIG: ${path} must hold a JSON object`);
   }
   return parsed as Record<string, unknown>;
 }
+
+/** The file's paths, made absolute from its folder: the same config works from any working directory. */
+function resolvePaths(config: Record<string, unknown>, folder: string): Record<string, unknown> {
+  const at = (value: unknown) => (typeof value === 'string' && value !== '' && !isAbsolute(value) ? resolve(folder, value) : value);
+  const out = { ...config };
+  for (const key of ['dataDir', 'trackingPlan'] as const) if (key in out) out[key] = at(out[key]);
+  if (isRecord(out.geo) && 'database' in out.geo) out.geo = { ...out.geo, database: at(out.geo.database) };
+  if (Array.isArray(out.sinks)) out.sinks = out.sinks.map((sink: unknown) => (isRecord(sink) && 'dir' in sink ? { ...sink, dir: at(sink.dir) } : sink));
+  return out;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function fromEnv(env: Env, file: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -45,6 +45,8 @@ export async function startConsumer(o: ConsumerOptions) {
   const { name, stream, sink, log, logger, deadLetter, batchBytes = 1024 * 1024, lingerMs = 0, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
   const saved = await openCursor(o.cursorDir, name, (error) => logger.warn({ sink: name, err: error }, 'cannot save the cursor'));
   let cursor: Position = saved.initial;
+  /** When it last had everything the log held: how far behind in time it is. */
+  let caughtUpAt = Date.now();
   let failures = 0;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -97,7 +99,10 @@ export async function startConsumer(o: ConsumerOptions) {
       }
       if (read.count === 0) {
         if (comparePositions(read.next, cursor) !== 0) advance(read.next); // past the end of a finished part
-        else await Promise.race([log.waitForData(cursor), new Promise<void>((resolve) => (wake = resolve))]);
+        else {
+          caughtUpAt = Date.now();
+          await Promise.race([log.waitForData(cursor), new Promise<void>((resolve) => (wake = resolve))]);
+        }
         continue;
       }
       const started = process.hrtime.bigint();
@@ -122,6 +127,8 @@ export async function startConsumer(o: ConsumerOptions) {
     name,
     stream,
     cursor: () => cursor,
+    /** Seconds since it last had everything the log held (0 while it has). */
+    lagSeconds: () => (comparePositions(cursor, log.end()) >= 0 ? 0 : (Date.now() - caughtUpAt) / 1000),
     state: (): BreakerState => (failures >= breakerThreshold ? 'open' : failures > 0 ? 'retrying' : 'closed'),
     /** Resolves once this consumer has delivered everything before `position`. */
     delivered(position: Position): Promise<void> {

@@ -49,6 +49,15 @@ export interface LogOptions {
   onDeadLetter?: (consumer: string, count: number) => void;
 }
 
+export interface ConsumerState {
+  name: string;
+  stream: StreamName;
+  state: BreakerState;
+  lagBytes: number;
+  backlogEvents: number;
+  lagSeconds: number;
+}
+
 /** The consumers lag too far behind: the client keeps its events and retries (503). */
 export class LogFullError extends Error {
   override name = 'LogFullError';
@@ -198,8 +207,12 @@ export async function openLog(o: LogOptions) {
     lagBytes: () => Math.max(0, ...STREAMS.map(lagBytes)),
     maxLagBytes: o.maxLagBytes,
 
-    consumers: (): { name: string; stream: StreamName; state: BreakerState; lagBytes: number }[] =>
-      consumers.map((c) => ({ name: c.name, stream: c.stream, state: c.state(), lagBytes: logs[c.stream].bytesFrom(c.cursor()) })),
+    /** Each consumer's state and lag (its backlog in events is estimated from the stream's average event size). */
+    consumers: (): ConsumerState[] =>
+      consumers.map((c) => {
+        const lagBytes = logs[c.stream].bytesFrom(c.cursor());
+        return { name: c.name, stream: c.stream, state: c.state(), lagBytes, backlogEvents: Math.round(lagBytes / logs[c.stream].averageLineBytes()), lagSeconds: c.lagSeconds() };
+      }),
 
     /**
      * Feeds `add` the source and messageId of every event and bot event in the parts of the days

@@ -96,6 +96,9 @@ export async function openStreamLog({ dir, rotateBytes, rotateSeconds, fsync, ta
   let broken: Error | undefined;
   let pending: Pending[] = [];
   let writing: Promise<void> | undefined;
+  // What this process appended, for the average size of a line (a sink's backlog in events).
+  let appendedBytes = 0;
+  let appendedLines = 0;
   let closed = false;
   const waiters = new Set<() => void>();
   const readers = new Map<number, Promise<FileHandle>>();
@@ -146,6 +149,8 @@ export async function openStreamLog({ dir, rotateBytes, rotateSeconds, fsync, ta
         // A full disk first shows as a short write, not an error.
         if (bytesWritten !== length) throw Object.assign(new Error('no space left on the data disk'), { code: 'ENOSPC' });
         part.size += length;
+        appendedBytes += length;
+        for (const p of group) appendedLines += countLines(p.lines);
         let offset = start;
         for (const p of group) {
           remember(part.seq, offset, p.lines);
@@ -250,6 +255,9 @@ export async function openStreamLog({ dir, rotateBytes, rotateSeconds, fsync, ta
     },
 
     end: endOf,
+
+    /** The average size of a line this process appended (1 KB before the first). */
+    averageLineBytes: () => (appendedLines > 0 ? appendedBytes / appendedLines : 1024),
 
     /** Bytes held from `from` to the end. */
     bytesFrom(from: Position): number {

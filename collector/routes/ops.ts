@@ -9,20 +9,22 @@ export interface Readiness {
 
 export interface OpsRoutesOptions {
   metrics: Metrics;
-  /** Whether the collector can store events now, and each check's state. */
+  /** Whether the collector can take events now, and each check's state. */
   ready: () => Promise<Readiness>;
+  /** The sinks' state and lag, for the operator. */
+  health: () => Promise<Record<string, unknown>>;
   /** Whether a request may see operations detail: always on the admin listener; with the token on the public one. */
   isAdmin: (c: Context) => boolean;
 }
 
 /**
- * `/healthz` (the process answers) and `/readyz` (it can store events) for load balancers; their
- * detail (check names reveal the sinks) and `/metrics` only for the operator: elsewhere `/metrics`
- * is a 404 like any unknown path.
+ * `/healthz` (the process answers) and `/readyz` (it can take events) for load balancers; their
+ * detail (the sinks' state and lag, the checks) and `/metrics` only for the operator: elsewhere
+ * `/metrics` is a 404 like any unknown path.
  */
-export function opsRoutes({ metrics, ready, isAdmin }: OpsRoutesOptions): Hono {
+export function opsRoutes({ metrics, ready, health, isAdmin }: OpsRoutesOptions): Hono {
   const routes = new Hono();
-  routes.get('/healthz', (c) => c.json({ status: 'ok' }));
+  routes.get('/healthz', async (c) => c.json({ status: 'ok', ...(isAdmin(c) && (await health())) }));
   routes.get('/readyz', async (c) => {
     const { ready: ok, checks } = await ready();
     return c.json({ status: ok ? 'ready' : 'unavailable', ...(isAdmin(c) && { checks }) }, ok ? 200 : 503);

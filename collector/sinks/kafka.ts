@@ -1,4 +1,5 @@
 import { sharedUntilFailure } from './shared-until-failure';
+import { importOptional } from '../optional-import';
 import { splitLines } from '../records';
 import { EventsRefusedError, type Sink } from '../records/sink';
 
@@ -28,7 +29,7 @@ export interface KafkaSinkOptions {
 export async function createKafkaSink({ brokers, topic, clientId, streamName, producer: given }: KafkaSinkOptions): Promise<Sink> {
   let producer = given;
   if (!producer) {
-    const { Kafka, logLevel } = await import('kafkajs');
+    const { Kafka, logLevel } = await importOptional(() => import('kafkajs'), 'kafkajs', 'the Kafka sink');
     // Failures surface through the pump, which logs and retries them; kafkajs's own logs would repeat them.
     const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

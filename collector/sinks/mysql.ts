@@ -1,4 +1,5 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
+import { importOptional } from '../optional-import';
 import { migrate, VERSIONS_TABLE, type MigrationTarget, type Schema } from './migrations';
 import { EventsRefusedError, type Sink, type WriteOutcome } from '../records/sink';
 import { EVENT_COLUMNS, FAILED_COLUMNS, rowsOf, unstorableText, valuesOf, type TableSinkOptions } from './rows';
@@ -59,7 +60,7 @@ const refused = (error: { errno?: unknown; sqlState?: unknown }) =>
  * message_id) for idempotent re-delivery.
  */
 export async function createMysqlSink({ url, table, shape }: TableSinkOptions): Promise<Sink> {
-  const mysql = await import('mysql2/promise');
+  const mysql = await importOptional(() => import('mysql2/promise'), 'mysql2', 'the MySQL sink');
   const pool: Pool = mysql.createPool({ uri: url, connectionLimit: 4, connectTimeout: 5000 });
   // The core pool's event: the statement is queued on each new connection before anything else.
   (pool as unknown as { pool: { on(event: 'connection', listener: (c: { query(sql: string): void }) => void): void } }).pool.on('connection', (c) => c.query(STRICT));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { importOptional } from '../optional-import';
 import { splitLines } from '../records';
 import { EventsRefusedError, type Sink } from '../records/sink';
 
@@ -32,7 +33,10 @@ const refusedForSize = (error: { name?: string; code?: unknown; message?: string
  * `Nats-Msg-Id` = source:messageId, so the broker itself drops re-delivered events within its window.
  */
 export async function createNatsSink({ servers, stream, subjectPrefix, duplicateWindowSeconds, streamName }: NatsSinkOptions): Promise<Sink> {
-  const [{ connect }, { jetstream, jetstreamManager }] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
+  const [{ connect }, { jetstream, jetstreamManager }] = await Promise.all([
+    importOptional(() => import('@nats-io/transport-node'), '@nats-io/transport-node', 'the NATS sink'),
+    importOptional(() => import('@nats-io/jetstream'), '@nats-io/jetstream', 'the NATS sink'),
+  ]);
   let connection: Promise<NatsConnection> | undefined;
   let js: ReturnType<typeof jetstream> | undefined;
 

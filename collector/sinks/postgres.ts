@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { importOptional } from '../optional-import';
 import { migrate, VERSIONS_TABLE, type MigrationTarget, type Schema } from './migrations';
 import { EventsRefusedError, type Sink, type WriteOutcome } from '../records/sink';
 import { EVENT_COLUMNS, FAILED_COLUMNS, rowsOf, unstorableText, valuesOf, type TableSinkOptions } from './rows';
@@ -51,7 +52,7 @@ const REFUSED = /^(22|23|54)/;
  * `EventsRefusedError`, for the pump to find it and set it aside.
  */
 export async function createPostgresSink({ url, table, shape }: TableSinkOptions): Promise<Sink> {
-  const { default: pg } = await import('pg');
+  const { default: pg } = await importOptional(() => import('pg'), 'pg', 'the PostgreSQL sink');
   const pool: Pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {}); // an idle client dropped by the server: the next query reconnects
   const prepare = sharedUntilFailure(async () => {

@@ -1,12 +1,38 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { importOptional } from '../optional-import';
+import { maskUrl, reasonOf } from '../startup-error';
 import type { Claim, DedupStore } from './dedup';
 import type { RateLimiter } from './rate-limiter';
 
-/** ioredis is an optional dependency: loaded only when `redis` is configured. */
-export async function connectRedis(url: string): Promise<Redis> {
-  const { Redis } = await import('ioredis');
+/**
+ * ioredis is an optional dependency: loaded only when `redis` is configured. Its errors (Redis
+ * down, reconnecting) are logged as structured lines, at most one every 30 s with a count of the
+ * others, never as ioredis's own unhandled-error stack traces.
+ */
+export async function connectRedis(url: string, logger?: Logger): Promise<Redis> {
+  const { Redis } = await importOptional(() => import('ioredis'), 'ioredis', 'redis');
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
-  await client.connect();
+  let loggedAt = 0;
+  let unlogged = 0;
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => {
+    lastError = error;
+    if (!connected) return; // a failed start says it once, below
+    if (Date.now() - loggedAt < 30_000) return void unlogged++;
+    logger?.warn({ redis: maskUrl(url), reason: reasonOf(error), unlogged }, 'redis unreachable; retrying');
+    loggedAt = Date.now();
+    unlogged = 0;
+  });
+  let connected = false;
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    // ioredis rejects with "Connection is closed."; the socket's own error says why.
+    throw lastError ?? error;
+  }
+  connected = true;
   return client;
 }
 

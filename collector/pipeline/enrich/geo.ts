@@ -1,4 +1,5 @@
 import type { CityResponse } from 'maxmind';
+import { importOptional } from '../../optional-import';
 
 export interface GeoLocation {
   country?: string;
@@ -13,7 +14,7 @@ export type GeoLookup = (ip: string) => GeoLocation | undefined;
 
 /** Opens a MaxMind GeoIP2/GeoLite2 City or Country database; `maxmind` loads only when configured. */
 export async function openGeoDatabase(path: string): Promise<GeoLookup> {
-  const { open } = await import('maxmind');
+  const { open } = await importOptional(() => import('maxmind'), 'maxmind', 'geo (the MaxMind database)');
   const reader = await open<CityResponse>(path, { watchForUpdates: false });
   return (ip) => {
     let hit: CityResponse | null;
