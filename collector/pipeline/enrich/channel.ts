@@ -73,6 +73,11 @@ const CLICK_IDS: Record<string, [string, Kind, boolean]> = {
   li_fat_id: ['linkedin', 'social', true], gdt_vid: ['tencent', 'social', true], qz_gdt: ['tencent', 'social', true],
 };
 
+/** Host patterns of the search engines (`google.*`: any top-level domain), for the analysis SQL. */
+export const SEARCH_ENGINE_HOSTS = HOSTS.filter(([, , kind]) => kind === 'search').map(([pattern]) => pattern);
+/** Click ids that only an ad click carries (not fbclid, which is on every outbound Facebook link). */
+export const PAID_CLICK_IDS = Object.entries(CLICK_IDS).filter(([, [, , paid]]) => paid).map(([id]) => id);
+
 const SCENES: [ChannelGroup, number[]][] = [
   ['Mini-program Share', [1007, 1008, 1044, 1096]],
   ['Mini-program QR', [1011, 1012, 1013, 1047, 1048, 1049, 1124, 1125, 1126]],
