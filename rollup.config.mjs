@@ -31,7 +31,7 @@ export default [
     output: { file, format: 'iife', plugins: [terser({ ecma: 2020, module: false, compress: { passes: 2 } })] },
   })),
   {
-    input: { 'collector/index': 'collector/index.ts', 'collector/server': 'collector/server.ts' },
+    input: { 'collector/index': 'collector/index.ts', 'collector/server': 'collector/server.ts', 'collector/cli': 'collector/cli.ts' },
     external: (id) => nodeBuiltins.has(id) || external(id),
     plugins: [ts()],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'collector/[name]-[hash].js' },

@@ -9,6 +9,8 @@ export interface SqlDialect extends IdentityDialect {
   matches(expr: string, pattern: string): string;
   /** The first group the pattern captures in `expr`, or '' (never NULL). */
   extract(expr: string, pattern: string): string;
+  /** Integer division, rounding toward zero. */
+  intDiv(a: string, b: string): string;
 }
 
 const standardLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -18,6 +20,7 @@ export const duckdb: SqlDialect = {
   literal: standardLiteral,
   matches: (expr, pattern) => `regexp_matches(${expr}, ${standardLiteral(pattern)})`,
   extract: (expr, pattern) => `regexp_extract(${expr}, ${standardLiteral(pattern)}, 1)`,
+  intDiv: (a, b) => `(${a}) // (${b})`,
   normalise: (expr) => `lower(trim(${expr}))`,
   concat: (...parts) => parts.join(' || '),
 };
@@ -27,6 +30,7 @@ export const clickhouse: SqlDialect = {
   literal: (text) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`,
   matches: (expr, pattern) => `match(${expr}, ${clickhouse.literal(pattern)})`,
   extract: (expr, pattern) => `extract(${expr}, ${clickhouse.literal(pattern)})`,
+  intDiv: (a, b) => `intDiv(${a}, ${b})`,
   // 18.16 has no trim(): trimBoth
   normalise: (expr) => `lower(trimBoth(${expr}))`,
   concat: (...parts) => `concat(${parts.join(', ')})`,
@@ -37,6 +41,7 @@ export const postgres: SqlDialect = {
   literal: standardLiteral,
   matches: (expr, pattern) => `(${expr} ~ ${standardLiteral(pattern)})`,
   extract: (expr, pattern) => `coalesce(substring(${expr} from ${standardLiteral(pattern)}), '')`,
+  intDiv: (a, b) => `div(${a}, ${b})::bigint`,
   normalise: (expr) => `lower(trim(${expr}))`,
   concat: (...parts) => parts.join(' || '),
 };

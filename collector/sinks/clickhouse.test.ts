@@ -1,56 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouseSink } from './clickhouse';
+import { startClickHouse, type ClickHouseServer } from './clickhouse-server';
 import { sampleEvents, sampleFailed } from './sample-events';
 
-// Debian's ClickHouse 18.16 (installed by .ci/ensure-services.sh), started here on its own ports and folder.
-const HTTP_PORT = 18_123;
-const url = `http://127.0.0.1:${HTTP_PORT}`;
-let dir: string;
-let server: ChildProcess;
-
-async function query(sql: string): Promise<string> {
-  const res = await request(`${url}/`, { method: 'POST', body: sql });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(text);
-  return text;
-}
+let server: ClickHouseServer;
+let url: string;
+const query = (sql: string) => server.query(sql);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tp-clickhouse-'));
-  server = spawn(
-    'clickhouse-server',
-    [
-      '--config-file=/etc/clickhouse-server/config.xml',
-      '--',
-      `--path=${dir}/`,
-      `--tmp_path=${dir}/tmp/`,
-      `--user_files_path=${dir}/user_files/`,
-      `--format_schema_path=${dir}/format_schemas/`,
-      `--http_port=${HTTP_PORT}`,
-      '--tcp_port=19000',
-      '--listen_host=127.0.0.1',
-      `--logger.log=${dir}/server.log`,
-      `--logger.errorlog=${dir}/error.log`,
-    ],
-    { stdio: 'ignore', cwd: dir },
-  );
-  const deadline = Date.now() + 30_000;
-  while ((await query('SELECT 1').catch(() => '')) !== '1\n') {
-    if (Date.now() > deadline) throw new Error('ClickHouse did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  server = await startClickHouse({ httpPort: 18_123, tcpPort: 19_000 });
+  url = server.url;
 }, 40_000);
 
-afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)));
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 describe('ClickHouse sink', () => {
   it('creates a ReplacingMergeTree keyed by message_id, and re-delivered events collapse', async () => {
