@@ -63,8 +63,9 @@ export interface CreditSources {
  */
 export function attributionQuery(d: SqlDialect, sources: CreditSources, { model, by, lookbackSeconds }: Omit<AttributionOptions, 'conversion'>): string {
   const direct = d.literal(directLabel(by));
-  return `WITH conversions AS (${sources.conversions}),
-    touches AS (${sources.touches}),
+  // Materialised: computed once, not once per conversion in a nested loop.
+  return `WITH conversions AS MATERIALIZED (${sources.conversions}),
+    touches AS MATERIALIZED (${sources.touches}),
     joined AS (
       SELECT c.conversion_id, c.revenue_micros, x.touch_key, x.label, x.t, x.message_id
       FROM conversions c LEFT JOIN touches x

@@ -31,8 +31,8 @@ export const clickhouse: SqlDialect = {
   matches: (expr, pattern) => `match(${expr}, ${clickhouse.literal(pattern)})`,
   extract: (expr, pattern) => `extract(${expr}, ${clickhouse.literal(pattern)})`,
   intDiv: (a, b) => `intDiv(${a}, ${b})`,
-  // 18.16 has no trim(): trimBoth
-  normalise: (expr) => `lower(trimBoth(${expr}))`,
+  // 18.16 has no trim function
+  normalise: (expr) => `lower(replaceRegexpAll(${expr}, '^\\s+|\\s+$', ''))`,
   concat: (...parts) => `concat(${parts.join(', ')})`,
 };
 

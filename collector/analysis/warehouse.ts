@@ -78,17 +78,18 @@ const dialects: Record<Target, { d: SqlDialect; columns: Record<Column, string>;
 function eventsWithPersons(target: Target, { table, prefix }: WarehouseOptions, columns: Column[], where: string): string {
   const { d, columns: c, final } = dialects[target];
   const select = columns.map((name) => `${c[name]} AS ${name}`).join(', ');
-  const key = keyIdentifier(d, (name) => c[name]);
+  const key = keyIdentifier(d, (name) => `(${c[name]})`);
   return target === 'clickhouse'
     ? `SELECT * FROM (SELECT ${select}, ${key} AS identifier FROM ${table} ${final} WHERE ${where}) ALL INNER JOIN (SELECT identifier, person_id FROM ${prefix}persons) USING (identifier)`
-    : `SELECT ${select}, p.person_id FROM ${table} e JOIN ${prefix}persons p ON p.identifier = ${key} WHERE ${where}`;
+    : // OFFSET 0 keeps the planner from pulling the JSON work into a nested loop over persons.
+      `SELECT e.*, p.person_id FROM (SELECT ${select}, ${key} AS identifier FROM ${table} WHERE ${where} OFFSET 0) e JOIN ${prefix}persons p ON p.identifier = e.identifier`;
 }
 
 /** The stitch model: creates `<prefix>persons (identifier, person_id)` and `<prefix>suspicious (identifier, linked)`. */
 export function stitchSql(target: Target, options: WarehouseOptions & { maxIds?: number; rounds?: number }): string {
   const { table, prefix, maxIds = DEFAULT_MAX_IDS, rounds = 12 } = options;
   const { d, columns: c, final } = dialects[target];
-  const ids = identifierExpressions(d, (name) => c[name]);
+  const ids = identifierExpressions(d, (name) => `(${c[name]})`);
   const t = (name: string) => `${prefix}stitch_${name}`;
   const personId = (root: string) => (target === 'clickhouse' ? `concat('p_', substring(lower(hex(MD5(${root}))), 1, 16))` : `'p_' || substr(md5(${root}), 1, 16)`);
   if (target === 'postgres') {
@@ -113,7 +114,7 @@ BEGIN
   LOOP
     -- Each identifier takes the smallest label among itself and its links, then its label's label.
     CREATE TEMP TABLE ${t('spread')} AS
-      SELECT n, min(l) AS l FROM (SELECT n, l FROM ${t('label')} UNION ALL SELECT k.a, s.l FROM ${t('links')} k JOIN ${t('label')} s ON s.n = k.b) x GROUP BY n;
+      SELECT n, min(l COLLATE "C") AS l FROM (SELECT n, l FROM ${t('label')} UNION ALL SELECT k.a, s.l FROM ${t('links')} k JOIN ${t('label')} s ON s.n = k.b) x GROUP BY n;
     ALTER TABLE ${t('spread')} ADD PRIMARY KEY (n);
     UPDATE ${t('label')} o SET l = j.l FROM (SELECT x.n, y.l FROM ${t('spread')} x JOIN ${t('spread')} y ON y.n = x.l) j
       WHERE o.n = j.n AND o.l <> j.l;
@@ -124,18 +125,21 @@ BEGIN
 END $$;
 CREATE TABLE ${prefix}persons AS SELECT n AS identifier, ${personId('l')} AS person_id FROM ${t('label')};
 ALTER TABLE ${prefix}persons ADD PRIMARY KEY (identifier);
+ANALYZE ${prefix}persons;
 DROP TABLE ${t('edges')}, ${t('label')}, ${t('sets')}, ${t('links')};
 `;
   }
+  // Aliases never reuse a column's name: ClickHouse 18.16 reads `min(l) AS l` as a cycle.
   const round = `DROP TABLE IF EXISTS ${t('spread')};
 CREATE TABLE ${t('spread')} ENGINE = Memory AS
-  SELECT n, min(l) AS l FROM (
+  SELECT n, min(l) AS smallest FROM (
     SELECT n, l FROM ${t('label')}
-    UNION ALL SELECT a AS n, l FROM ${t('links')} ALL INNER JOIN (SELECT n AS b, l FROM ${t('label')}) USING (b))
+    UNION ALL SELECT x AS n, l FROM ${t('links')} ALL INNER JOIN (SELECT n AS y, l FROM ${t('label')}) USING (y))
   GROUP BY n;
 DROP TABLE ${t('label')};
 CREATE TABLE ${t('label')} ENGINE = Memory AS
-  SELECT n, l2 AS l FROM ${t('spread')} ANY LEFT JOIN (SELECT n AS l, l AS l2 FROM ${t('spread')}) USING (l);`;
+  SELECT n, root_label AS l FROM (SELECT n, smallest AS root FROM ${t('spread')})
+  ANY LEFT JOIN (SELECT n AS root, smallest AS root_label FROM ${t('spread')}) USING (root);`;
   return `-- Identity stitching for ClickHouse: identifiers linked by the events that carry them; one person per connected component.
 -- ClickHouse has no loops: ${rounds} rounds of label propagation with pointer jumping (each at least halves the longest
 -- path still unlabelled); the last statement counts links whose ends disagree, 0 when converged (else run more rounds).
@@ -153,13 +157,14 @@ CREATE TABLE ${prefix}suspicious ENGINE = Memory AS
   SELECT n AS identifier, count() AS linked FROM (SELECT a AS n FROM ${t('edges')} UNION ALL SELECT b AS n FROM ${t('edges')})
   GROUP BY n HAVING count() > ${maxIds};
 CREATE TABLE ${t('links')} ENGINE = Memory AS
-  SELECT a, b FROM (
-    SELECT a, b FROM ${t('edges')} WHERE a NOT IN (SELECT identifier FROM ${prefix}suspicious) AND b NOT IN (SELECT identifier FROM ${prefix}suspicious)
-    UNION ALL SELECT b AS a, a AS b FROM ${t('edges')} WHERE a NOT IN (SELECT identifier FROM ${prefix}suspicious) AND b NOT IN (SELECT identifier FROM ${prefix}suspicious));
+  SELECT x, y FROM (
+    SELECT a AS x, b AS y FROM ${t('edges')} WHERE a NOT IN (SELECT identifier FROM ${prefix}suspicious) AND b NOT IN (SELECT identifier FROM ${prefix}suspicious)
+    UNION ALL SELECT b AS x, a AS y FROM ${t('edges')} WHERE a NOT IN (SELECT identifier FROM ${prefix}suspicious) AND b NOT IN (SELECT identifier FROM ${prefix}suspicious));
 CREATE TABLE ${t('label')} ENGINE = Memory AS SELECT DISTINCT arrayJoin(ids) AS n, n AS l FROM ${t('sets')};
 ${Array.from({ length: rounds }, () => round).join('\n')}
 CREATE TABLE ${prefix}persons ENGINE = MergeTree ORDER BY identifier AS SELECT n AS identifier, ${personId('l')} AS person_id FROM ${t('label')};
-SELECT count() AS unconverged FROM ${t('links')} ALL INNER JOIN (SELECT n AS a, l AS la FROM ${t('label')}) USING (a) ALL INNER JOIN (SELECT n AS b, l AS lb FROM ${t('label')}) USING (b) WHERE la != lb;
+SELECT count() AS unconverged FROM (SELECT y, lx FROM ${t('links')} ALL INNER JOIN (SELECT n AS x, l AS lx FROM ${t('label')}) USING (x))
+  ALL INNER JOIN (SELECT n AS y, l AS ly FROM ${t('label')}) USING (y) WHERE lx != ly;
 DROP TABLE ${t('sets')};
 DROP TABLE ${t('edges')};
 DROP TABLE ${t('links')};
@@ -196,26 +201,26 @@ export function funnelSql(target: Target, options: WarehouseFunnelOptions): stri
       .join(',\n      ');
     const median = (i: number) =>
       `if(length(a${i}) = 0, NULL, (a${i}[intDiv(length(a${i}) + 1, 2)] + a${i}[intDiv(length(a${i}) + 2, 2)]) / 2000)`;
-    return `SELECT ${k.map((i) => `countIf(level >= ${i}) AS p${i}`).join(', ')}, ${later.map((i) => `${median(i)} AS m${i}`).join(', ')}
+    return `SELECT ${k.map((i) => `countIf(level >= ${i}) AS p${i}`).join(', ')},
+  ${later.map((i) => `arraySort(groupArrayIf(d${i}, level >= ${i})) AS a${i}, ${median(i)} AS m${i}`).join(', ')}
 FROM (
-  SELECT *, ${later.map((i) => `arraySort(groupArrayIf(d${i}, level >= ${i})) AS a${i}`).join(', ')} FROM (
-    SELECT person_id, max(level) AS level, ${later.map((i) => `argMax(t${i} - t${i - 1}, level * 4398046511104 - t1) AS d${i}`).join(', ')}
+    SELECT person_id, max(reached) AS level, ${later.map((i) => `argMax(t${i} - t${i - 1}, reached * 4398046511104 - t1) AS d${i}`).join(', ')}
     FROM (
       SELECT person_id, t1,
       ${attempts},
-      1 + ${later.map((i) => `(t${i} > 0)`).join(' + ')} AS level
+      1 + ${later.map((i) => `(t${i} > 0)`).join(' + ')} AS reached
       FROM (
         SELECT person_id, ${k.map((i) => `arraySort(groupArrayIf(t, event = ${d.literal(steps[i - 1]!)})) AS s${i}`).join(', ')}
         FROM (${events}) GROUP BY person_id)
       ARRAY JOIN s1 AS t1
       WHERE ${range})
-    GROUP BY person_id))`;
+    GROUP BY person_id)`;
   }
   const laterals = later
     .map((i) => `LEFT JOIN LATERAL (SELECT min(x) AS f${i} FROM unnest(p.s${i}) x WHERE x > t${i - 1}) l${i} ON true
   CROSS JOIN LATERAL (SELECT CASE WHEN f${i} <= t1 + ${windowMs} THEN f${i} END AS t${i}) c${i}`)
     .join('\n  ');
-  return `WITH ev AS (${events}),
+  return `WITH ev AS MATERIALIZED (${events}),
 per_person AS (
   SELECT person_id, ${k.map((i) => `array_agg(t) FILTER (WHERE event = ${d.literal(steps[i - 1]!)}) AS s${i}`).join(', ')}
   FROM ev GROUP BY person_id),
@@ -245,45 +250,41 @@ export function attributionSql(target: Target, options: WarehouseAttributionOpti
     FROM (${eventsWithPersons(target, options, ['t', 'message_id', 'page_url', 'page_referrer', 'campaign', 'miniprogram_query', 'channel_group', 'channel_source'], isLandingSql(c.type, c.event))}) land) touch`;
   if (target === 'postgres') return attributionQuery(d, { conversions, touches }, { model, by, lookbackSeconds });
 
-  // ClickHouse 18.16 has no window functions: a conversion's touches are a sorted array of
-  // (t, message_id, touch_key, label), and the model's weights are computed over it.
+  // ClickHouse 18.16 has no window functions: a conversion's touches are gathered in an array
+  // sorted by (time, message id) and numbered by ARRAY JOIN; the remainder of the integer split
+  // goes to the last touch, which every split model credits. (No lambda here captures a column:
+  // 18.16 loses such columns when an outer query does not name them.)
   const lookbackMs = Math.round(lookbackSeconds * 1000);
-  const weights: Record<typeof model, string> = {
-    first: `arrayMap(i -> i = 1 ? 1. : 0., idx)`,
-    last: `arrayMap(i -> i = if(nd = 0, n, nd) ? 1. : 0., idx)`,
-    linear: `arrayMap(i -> 1. / n, idx)`,
-    position: `arrayMap(i -> n <= 2 ? 1. / n : (i = 1 OR i = n ? 0.4 : 0.2 / (n - 2)), idx)`,
+  const credited = `if(nd = 0, n, nd)`;
+  const weight: Record<typeof model, string> = {
+    first: `if(rank = 1, 1.0, 0.0)`,
+    last: `if(rank = ${credited}, 1.0, 0.0)`,
+    linear: `1.0 / n`,
+    // ClickHouse evaluates both branches of if(): divisors never reach zero.
+    position: `if(n <= 2, 1.0 / n, if(rank = 1 OR rank = n, 0.4, 0.2 / greatest(n - 2, 1)))`,
   };
-  const shares: Record<typeof model, string> = {
-    first: `arrayMap(w -> w = 1 ? rev : 0, ws)`,
-    last: `arrayMap(w -> w = 1 ? rev : 0, ws)`,
-    linear: `arrayMap(i -> intDiv(rev, n), idx)`,
-    position: `arrayMap(i -> n <= 2 ? intDiv(rev, n) : (i = 1 OR i = n ? intDiv(rev * 2, 5) : intDiv(rev, 5 * (n - 2))), idx)`,
+  const even = `n * intDiv(rev, n)`;
+  const micros: Record<typeof model, string> = {
+    first: `if(rank = 1, rev, 0)`,
+    last: `if(rank = ${credited}, rev, 0)`,
+    linear: `intDiv(rev, n) + if(rank = n, rev - ${even}, 0)`,
+    position: `if(n <= 2, intDiv(rev, n) + if(rank = n, rev - ${even}, 0),
+      if(rank = 1 OR rank = n, intDiv(rev * 2, 5), intDiv(rev, 5 * greatest(n - 2, 1)))
+      + if(rank = n, rev - 2 * intDiv(rev * 2, 5) - (n - 2) * intDiv(rev, 5 * greatest(n - 2, 1)), 0))`,
   };
   const direct = d.literal(directLabel(by));
-  const directLabels = model === 'last' ? `arrayMap(x -> nd = 0 ? ${direct} : x, labels)` : 'labels';
+  const key = model === 'last' ? `if(nd = 0, ${direct}, tupleElement(touch, 4))` : 'tupleElement(touch, 4)';
+  const touched = `SELECT conversion_id, revenue_micros AS rev, touch_t, touch_id, touch_key, label
+    FROM (${conversions}) ALL INNER JOIN (SELECT person_id, t AS touch_t, message_id AS touch_id, touch_key, label FROM (${touches})) USING (person_id)
+    WHERE touch_t < t AND touch_t >= t - ${lookbackMs}`;
   return `SELECT key, sum(w) AS conversions, sum(m) AS micros FROM (
-  SELECT key, w, m FROM (
-    SELECT ${directLabels} AS keys, ws, arrayMap((s, i) -> i = last_credited ? s + rev - arraySum(shares) : s, shares, idx) AS ms
-    FROM (
-      SELECT *, ${shares[model]} AS shares, arrayReduce('max', arrayMap((w, i) -> w > 0 ? i : 0, ws, idx)) AS last_credited
-      FROM (
-        SELECT *, ${weights[model]} AS ws
-        FROM (
-          SELECT conversion_id, any(rev) AS rev, arraySort(x -> (x.1, x.2), groupArray(tuple(tt, mid, key, lab))) AS touches,
-            length(touches) AS n, arrayEnumerate(touches) AS idx,
-            arrayMap(x -> x.4, touches) AS labels,
-            arrayReduce('max', arrayMap((x, i) -> x.3 != '${DIRECT}' ? i : 0, touches, idx)) AS nd
-          FROM (
-            SELECT conversion_id, revenue_micros AS rev, touch_t AS tt, touch_id AS mid, touch_key AS key, label AS lab
-            FROM (${conversions}) ALL INNER JOIN (SELECT person_id, t AS touch_t, message_id AS touch_id, touch_key, label FROM (${touches})) USING (person_id)
-            WHERE touch_t < t AND touch_t >= t - ${lookbackMs})
-          GROUP BY conversion_id)))
-    ) ARRAY JOIN keys AS key, ws AS w, ms AS m
+  SELECT ${key} AS key, ${weight[model]} AS w, ${micros[model]} AS m FROM (
+    SELECT conversion_id, any(rev) AS rev, arraySort(groupArray(tuple(touch_t, touch_id, touch_key, label))) AS touches, length(touches) AS n,
+      arrayReduce('max', arrayMap((x, i) -> if(tupleElement(x, 3) != '${DIRECT}', i, 0), touches, arrayEnumerate(touches))) AS nd
+    FROM (${touched}) GROUP BY conversion_id)
+  ARRAY JOIN touches AS touch, arrayEnumerate(touches) AS rank
   UNION ALL
-  SELECT ${direct} AS key, 1. AS w, revenue_micros AS m FROM (${conversions})
-  WHERE conversion_id NOT IN (
-    SELECT conversion_id FROM (${conversions}) ALL INNER JOIN (SELECT person_id, t AS touch_t FROM (${touches})) USING (person_id)
-    WHERE touch_t < t AND touch_t >= t - ${lookbackMs}))
+  SELECT ${direct} AS key, 1.0 AS w, revenue_micros AS m FROM (${conversions})
+  WHERE conversion_id NOT IN (SELECT conversion_id FROM (${touched})))
 WHERE w > 0 GROUP BY key ORDER BY micros DESC, conversions DESC, key`;
 }

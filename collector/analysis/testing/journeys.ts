@@ -141,13 +141,15 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
         skewMs: rng.chance(0.3) ? rng.int(3_600_000) - 1_800_000 : 0,
       };
     });
-    // The person's events in true time order, spread over the period; each on a distinct second.
+    // The person's events spread over the period, each in a second of its own and in its first
+    // half: any two are at least half a second apart, far more than the collector's skew
+    // correction moves a request's times (its latency), so their order survives it.
     const used = new Set<number>();
     const second = (ms: number) => {
       let s = Math.floor(ms / 1000);
       while (used.has(s)) s++;
       used.add(s);
-      return s * 1000 + rng.int(1000);
+      return s * 1000 + rng.int(500);
     };
     const perDevice = new Map<Device, ClientEvent[]>(devices.map((d) => [d, []]));
     const owners: [TruthEvent, Device][] = [];

@@ -12,25 +12,38 @@ const byGroup = (events: readonly TruthEvent[]) => {
   return groups;
 };
 
-/** Persons reaching each step: per attempt (each step-1 event), the earliest next step strictly after, within the window. */
-export function expectedFunnel(truth: readonly TruthEvent[], steps: readonly string[], windowSeconds: number): number[] {
+const median = (values: number[]) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(middle)]! + sorted[Math.ceil(middle)]!) / 2;
+};
+
+/**
+ * Persons reaching each step: per attempt (each step-1 event), the earliest next step strictly
+ * after, within the window. Medians of the seconds between steps, from each person's earliest
+ * attempt among their deepest.
+ */
+export function expectedFunnel(truth: readonly TruthEvent[], steps: readonly string[], windowSeconds: number) {
   const reached = steps.map(() => 0);
+  const gaps: number[][] = steps.map(() => []);
   for (const events of byGroup(truth.filter((e) => e.type === 'track' && steps.includes(e.name))).values()) {
-    let best = 0;
+    let best: number[] = [];
     for (const start of events.filter((e) => e.name === steps[0])) {
-      let level = 1;
-      let previous = start.at;
+      const times = [start.at];
       for (const step of steps.slice(1)) {
-        const next = events.find((e) => e.name === step && e.at > previous);
+        const next = events.find((e) => e.name === step && e.at > times.at(-1)!);
         if (!next || next.at > start.at + windowSeconds * 1000) break;
-        level++;
-        previous = next.at;
+        times.push(next.at);
       }
-      best = Math.max(best, level);
+      if (times.length > best.length) best = times;
     }
-    for (let k = 0; k < best; k++) reached[k]!++;
+    best.forEach((at, k) => {
+      reached[k]!++;
+      if (k > 0) gaps[k]!.push((at - best[k - 1]!) / 1000);
+    });
   }
-  return reached;
+  return { persons: reached, medianSeconds: gaps.map((g, k) => (k === 0 ? null : median(g))) };
 }
 
 export type Model = 'first' | 'last' | 'linear' | 'position';
