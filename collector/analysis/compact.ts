@@ -1,9 +1,11 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Engine } from './engine';
 import { sqlString } from './engine';
 import { LAKE_COLUMN_NAMES, firstOfEach, ndjsonRows } from './events';
 import { isSealed, lakePaths, listLakeFiles, listParts, readManifest, writeManifest, type Part } from './lake';
+
+const STAGING = '_staging-';
 
 export interface CompactOptions {
   data: string;
@@ -38,6 +40,10 @@ export interface CompactResult {
 export async function compact(engine: Engine, options: CompactOptions): Promise<CompactResult> {
   const { data, sealedAfterSeconds = 3600, roundBytes = 1 << 30, now = Date.now, progress = () => {} } = options;
   const paths = lakePaths(data);
+  // What a compaction killed mid-write left: never read, and redone from the parts it had not recorded.
+  for (const name of await readdir(paths.lake).catch(() => [] as string[])) {
+    if (name.startsWith(STAGING)) await rm(join(paths.lake, name), { recursive: true, force: true });
+  }
   const manifest = await readManifest(paths);
   const all = await listParts(paths);
   const pending = all.filter((part) => !manifest.parts[part.key]);
@@ -54,31 +60,37 @@ export async function compact(engine: Engine, options: CompactOptions): Promise<
 
   for (const [index, round] of rounds.entries()) {
     progress(`compacting ${round.length} part(s), round ${index + 1} of ${rounds.length}`);
-    const lines = await engine.all<{ filename: string; lines: number }>(
-      `SELECT filename, count(*)::INTEGER AS lines FROM read_json([${round.map((p) => sqlString(p.path)).join(', ')}],
-         format = 'newline_delimited', columns = {messageId: 'VARCHAR'}, ignore_errors = true, filename = true)
-       GROUP BY filename`,
-    );
+    // Read once: the lines per part (for the manifest) and the rows, de-duplicated.
+    await engine.run(`CREATE OR REPLACE TEMP TABLE compact_input AS ${ndjsonRows(round.map((p) => p.path), { withOrigin: true })}`);
+    const lines = await engine.all<{ filename: string; lines: number }>(`SELECT filename, count(*)::INTEGER AS lines FROM compact_input GROUP BY filename`);
     const linesOf = new Map(lines.map((l) => [l.filename, l.lines]));
     const lakeFiles = await listLakeFiles(paths);
-    const rows = ndjsonRows(round.map((p) => p.path), { withDate: true });
     const notInLake = lakeFiles.length
       ? `ANTI JOIN (SELECT source, message_id FROM read_parquet([${lakeFiles.map(sqlString).join(', ')}])) l
            ON coalesce(l.source, '') = coalesce(f.source, '') AND l.message_id = f.message_id`
       : '';
-    await engine.run(`CREATE OR REPLACE TEMP TABLE compact_round AS SELECT f.* FROM (${firstOfEach(rows)}) f ${notInLake}`);
+    await engine.run(`CREATE OR REPLACE TEMP TABLE compact_round AS SELECT f.* FROM (${firstOfEach('SELECT * FROM compact_input')}) f ${notInLake}`);
+    await engine.run('DROP TABLE compact_input');
 
-    const dates = await engine.all<{ date: string; rows: number }>(`SELECT date, count(*)::INTEGER AS rows FROM compact_round GROUP BY date ORDER BY date`);
-    for (const { date, rows: count } of dates) {
-      const folder = join(paths.lakeEvents, `date=${date}`);
-      await mkdir(folder, { recursive: true });
-      const file = join(folder, `part-${at}-${index}.parquet`);
-      const temporary = `${file}.tmp`;
-      await engine.run(`COPY (SELECT ${LAKE_COLUMN_NAMES.join(', ')} FROM compact_round WHERE date = ${sqlString(date)})
-        TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
-      await rename(temporary, file);
-      result.files.push(file);
-      result.written += count;
+    // One pass writes every day of the round into a staging folder outside lake/events/, whose
+    // files are then renamed into their partitions: readers never see a file being written.
+    const staging = join(paths.lake, `${STAGING}${at}-${index}`);
+    const rows = await engine.all<{ date: string; count: number }>(`SELECT date, count(*)::INTEGER AS count FROM compact_round GROUP BY date`);
+    if (rows.length > 0) {
+      await mkdir(paths.lake, { recursive: true });
+      await engine.run(`COPY (SELECT date, ${LAKE_COLUMN_NAMES.join(', ')} FROM compact_round)
+        TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (date), FILENAME_PATTERN 'part-{i}')`);
+      for (const { date, count } of rows) {
+        const folder = join(paths.lakeEvents, `date=${date}`);
+        await mkdir(folder, { recursive: true });
+        for (const [k, name] of (await readdir(join(staging, `date=${date}`))).entries()) {
+          const file = join(folder, `part-${at}-${index}-${k}.parquet`);
+          await rename(join(staging, `date=${date}`, name), file);
+          result.files.push(file);
+        }
+        result.written += count;
+      }
+      await rm(staging, { recursive: true, force: true });
     }
     await engine.run('DROP TABLE compact_round');
 

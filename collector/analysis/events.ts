@@ -16,6 +16,13 @@ const NDJSON_COLUMNS: Record<string, string> = {
 const urlParameter = (url: string, key: string) =>
   `nullif(url_decode(replace(regexp_extract(${url}, '[?&]${key}=([^&#]*)', 1), '+', ' ')), '')`;
 
+/** Paths read from `context` and `traits`, each object parsed once for all of them (one list extract). */
+const CONTEXT_PATHS = ['device.id', 'page.url', 'page.referrer', 'campaign.name', 'miniprogram.query.utm_campaign', 'channel.group', 'channel.source', 'channel.medium', 'miniprogram.platform', 'miniprogram.query'] as const;
+const TRAIT_PATHS = ['email', 'phone', 'openid', 'unionid'] as const;
+const fromContext = (path: (typeof CONTEXT_PATHS)[number]) => `_context[${CONTEXT_PATHS.indexOf(path) + 1}]`;
+const fromTraits = (path: (typeof TRAIT_PATHS)[number]) => `_traits[${TRAIT_PATHS.indexOf(path) + 1}]`;
+const pathList = (paths: readonly string[]) => `[${paths.map((p) => `'$.${p}'`).join(', ')}]`;
+
 /**
  * The lake's columns, from the NDJSON fields: Segment's fields in snake_case with typed times
  * (TIMESTAMPTZ, UTC), the objects as JSON, and — like Snowplow's atomic events — the few fields
@@ -37,34 +44,36 @@ const LAKE_COLUMNS: [string, string][] = [
   ['properties', 'properties'],
   ['traits', 'traits'],
   ['context', 'context'],
-  ['device_id', `context->>'$.device.id'`],
-  ['email', `traits->>'$.email'`],
-  ['phone', `traits->>'$.phone'`],
-  ['openid', `traits->>'$.openid'`],
-  ['unionid', `traits->>'$.unionid'`],
-  ['page_url', `context->>'$.page.url'`],
-  ['page_referrer', `context->>'$.page.referrer'`],
-  ['campaign', `coalesce(nullif(context->>'$.campaign.name', ''), ${urlParameter(`context->>'$.page.url'`, 'utm_campaign')}, nullif(context->>'$.miniprogram.query.utm_campaign', ''))`],
-  ['channel_group', `context->>'$.channel.group'`],
-  ['channel_source', `context->>'$.channel.source'`],
-  ['channel_medium', `context->>'$.channel.medium'`],
-  ['platform', `context->>'$.miniprogram.platform'`],
-  ['miniprogram_query', `context->'$.miniprogram.query'`],
+  ['device_id', fromContext('device.id')],
+  ['email', fromTraits('email')],
+  ['phone', fromTraits('phone')],
+  ['openid', fromTraits('openid')],
+  ['unionid', fromTraits('unionid')],
+  ['page_url', fromContext('page.url')],
+  ['page_referrer', fromContext('page.referrer')],
+  ['campaign', `coalesce(nullif(${fromContext('campaign.name')}, ''), ${urlParameter(fromContext('page.url'), 'utm_campaign')}, nullif(${fromContext('miniprogram.query.utm_campaign')}, ''))`],
+  ['channel_group', fromContext('channel.group')],
+  ['channel_source', fromContext('channel.source')],
+  ['channel_medium', fromContext('channel.medium')],
+  ['platform', fromContext('miniprogram.platform')],
+  /** The launch query's JSON text. */
+  ['miniprogram_query', fromContext('miniprogram.query')],
   ['revenue', `TRY_CAST(properties->>'$.revenue' AS DOUBLE)`],
 ];
 
 export const LAKE_COLUMN_NAMES = LAKE_COLUMNS.map(([name]) => name);
 
 /**
- * NDJSON files as lake rows; `withDate` adds the `date` of the partition each came from.
+ * NDJSON files as lake rows; `withOrigin` adds the `filename` each came from and its partition's `date`.
  * `ignore_errors`: a torn last line (a crash mid-write) is skipped, not fatal.
  */
-export function ndjsonRows(files: readonly string[], { withDate = false } = {}): string {
+export function ndjsonRows(files: readonly string[], { withOrigin = false } = {}): string {
   const columns = Object.entries(NDJSON_COLUMNS).map(([k, v]) => `${k}: '${v}'`).join(', ');
-  const date = withDate ? `regexp_extract(filename, 'date=(\\d{4}-\\d{2}-\\d{2})', 1) AS date, ` : '';
-  return `SELECT ${date}${LAKE_COLUMNS.map(([name, expr]) => `${expr} AS ${name}`).join(', ')}
-    FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${columns}},
-      ignore_errors = true, maximum_object_size = 67108864${withDate ? ', filename = true' : ''})
+  const origin = withOrigin ? `filename, regexp_extract(filename, 'date=(\\d{4}-\\d{2}-\\d{2})', 1) AS date, ` : '';
+  return `SELECT ${origin}${LAKE_COLUMNS.map(([name, expr]) => `${expr} AS ${name}`).join(', ')}
+    FROM (SELECT *, context->>${pathList(CONTEXT_PATHS)} AS _context, traits->>${pathList(TRAIT_PATHS)} AS _traits
+      FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${columns}},
+        ignore_errors = true, maximum_object_size = 67108864${withOrigin ? ', filename = true' : ''}))
     WHERE messageId IS NOT NULL AND type IS NOT NULL`;
 }
 
@@ -76,7 +85,7 @@ export const firstOfEach = (relation: string) =>
   `SELECT * FROM (${relation}) QUALIFY row_number() OVER (PARTITION BY ${DEDUP_KEY} ORDER BY received_at, timestamp) = 1`;
 
 const typeOf = (name: string) =>
-  name === 'revenue' ? 'DOUBLE' : /^(timestamp|original_timestamp|sent_at|received_at)$/.test(name) ? 'TIMESTAMPTZ' : /^(properties|traits|context|miniprogram_query)$/.test(name) ? 'JSON' : 'VARCHAR';
+  name === 'revenue' ? 'DOUBLE' : /^(timestamp|original_timestamp|sent_at|received_at)$/.test(name) ? 'TIMESTAMPTZ' : /^(properties|traits|context)$/.test(name) ? 'JSON' : 'VARCHAR';
 const EMPTY = `SELECT ${LAKE_COLUMNS.map(([name]) => `NULL::${typeOf(name)} AS ${name}`).join(', ')} WHERE false`;
 
 export interface EventSources {

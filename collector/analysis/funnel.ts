@@ -31,7 +31,7 @@ export interface FunnelResult {
   groups?: { group: string; steps: FunnelStep[] }[];
 }
 
-export const touchKeyOfLake = touchKeySql(duckdb, { campaign: 'campaign', url: 'page_url', referrer: 'page_referrer', miniprogramQuery: 'CAST(miniprogram_query AS VARCHAR)' });
+export const touchKeyOfLake = touchKeySql(duckdb, { campaign: 'campaign', url: 'page_url', referrer: 'page_referrer', miniprogramQuery: 'miniprogram_query' });
 
 const GROUP_EXPRESSIONS: Record<FunnelGroupBy, string> = {
   channel: `coalesce(channel_group, 'Unassigned')`,
