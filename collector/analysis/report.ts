@@ -36,8 +36,8 @@ function funnelBars(steps: readonly FunnelStep[], caption: string): string {
   ${i > 0 ? `<text class="detail" x="${w + 8}" y="${y + 34}">−${number(step.dropOff)} · median ${escapeHtml(duration(step.medianSeconds))} after the previous step</text>` : ''}</g>`;
     })
     .join('\n');
-  return `<figure><svg role="img" aria-label="${escapeHtml(caption)}" width="${width}" height="${steps.length * row + 16}" viewBox="0 0 ${width} ${steps.length * row + 16}">${bars}</svg>
-  <figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+  return `<figure><figcaption>${escapeHtml(caption)}</figcaption>
+  <svg role="img" aria-label="${escapeHtml(caption)}" width="${width}" height="${steps.length * row + 16}" viewBox="0 0 ${width} ${steps.length * row + 16}">${bars}</svg></figure>`;
 }
 
 function funnelSection(result: FunnelResult): string {
@@ -86,7 +86,7 @@ body { font: 15px/1.45 system-ui, sans-serif; color: #222; margin: 24px auto; ma
 h1 { font-size: 22px; margin-bottom: 0; } .sub { color: #666; margin-top: 4px; }
 section { margin: 28px 0; } h2 { font-size: 18px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .step rect { fill: #457b9d; } .step text { font-size: 14px; fill: #222; } .step text.detail { font-size: 11px; fill: #666; }
-figure { margin: 12px 0; } figcaption { color: #666; font-size: 13px; }
+figure { margin: 16px 0; } figcaption { color: #444; font-size: 14px; font-weight: 600; }
 table { border-collapse: collapse; margin: 8px 0 16px; } th, td { padding: 4px 10px; text-align: left; border-bottom: 1px solid #eee; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; } .bar { display: inline-block; height: 12px; background: #e63946; border-radius: 2px; }
 .grid td { width: 96px; height: 52px; text-align: center; color: #111; font-weight: 600; } .grid small { display: block; font-weight: 400; font-size: 10px; }
