@@ -6,6 +6,12 @@ import { LAKE_COLUMN_NAMES, firstOfEach, ndjsonRows } from './events';
 import { isSealed, lakePaths, listLakeFiles, listParts, readManifest, writeManifest, type Part } from './lake';
 
 const STAGING = '_staging-';
+/**
+ * Dictionary encoding pays for the few-valued columns (type, event, channel) but not for the
+ * JSON objects and ids, unique per row: a small limit lets the writer give up on those early
+ * (a third less time writing a million events here).
+ */
+const PARQUET_OPTIONS = 'DICTIONARY_SIZE_LIMIT 10000';
 
 export interface CompactOptions {
   data: string;
@@ -60,39 +66,60 @@ export async function compact(engine: Engine, options: CompactOptions): Promise<
 
   for (const [index, round] of rounds.entries()) {
     progress(`compacting ${round.length} part(s), round ${index + 1} of ${rounds.length}`);
-    // Read once: the lines per part (for the manifest) and the rows, de-duplicated.
-    await engine.run(`CREATE OR REPLACE TEMP TABLE compact_input AS ${ndjsonRows(round.map((p) => p.path), { withOrigin: true })}`);
-    const lines = await engine.all<{ filename: string; lines: number }>(`SELECT filename, count(*)::INTEGER AS lines FROM compact_input GROUP BY filename`);
-    const linesOf = new Map(lines.map((l) => [l.filename, l.lines]));
+    const files = round.map((p) => p.path);
+    // The keys first (a light read): lines per part for the manifest, and the few keys that need
+    // care — sent twice within the round, or already in the lake — so that the rows themselves
+    // stream from NDJSON to Parquet without being held or sorted.
+    await engine.run(`CREATE OR REPLACE TEMP TABLE compact_keys AS
+      SELECT filename, coalesce(source, '') AS source, messageId AS message_id
+      FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', ignore_errors = true, filename = true,
+        maximum_object_size = 67108864, columns = {messageId: 'VARCHAR', source: 'VARCHAR', type: 'VARCHAR'})
+      WHERE messageId IS NOT NULL AND type IS NOT NULL`);
     const lakeFiles = await listLakeFiles(paths);
-    const notInLake = lakeFiles.length
-      ? `ANTI JOIN (SELECT source, message_id FROM read_parquet([${lakeFiles.map(sqlString).join(', ')}])) l
-           ON coalesce(l.source, '') = coalesce(f.source, '') AND l.message_id = f.message_id`
+    const inLake = lakeFiles.length
+      ? `UNION ALL SELECT k.source, k.message_id, true FROM compact_keys k
+           SEMI JOIN (SELECT coalesce(source, '') AS source, message_id FROM read_parquet([${lakeFiles.map(sqlString).join(', ')}])) l
+           ON l.source = k.source AND l.message_id = k.message_id`
       : '';
-    await engine.run(`CREATE OR REPLACE TEMP TABLE compact_round AS SELECT f.* FROM (${firstOfEach('SELECT * FROM compact_input')}) f ${notInLake}`);
-    await engine.run('DROP TABLE compact_input');
+    await engine.run(`CREATE OR REPLACE TEMP TABLE compact_special AS
+      SELECT source, message_id, bool_or(in_lake) AS in_lake FROM (
+        SELECT source, message_id, false AS in_lake FROM compact_keys GROUP BY source, message_id HAVING count(*) > 1
+        ${inLake})
+      GROUP BY source, message_id`);
+    const [counts] = await engine.all<{ written: number }>(`SELECT (
+        (SELECT count(*) FROM compact_keys k ANTI JOIN compact_special s ON s.source = k.source AND s.message_id = k.message_id)
+        + (SELECT count(*) FROM compact_special WHERE NOT in_lake))::INTEGER AS written`);
+    const linesOf = new Map((await engine.all<{ filename: string; lines: number }>(
+      `SELECT filename, count(*)::INTEGER AS lines FROM compact_keys GROUP BY filename`)).map((l) => [l.filename, l.lines]));
+    const repeatedIn = (await engine.all<{ filename: string }>(`SELECT DISTINCT filename FROM compact_keys k
+      SEMI JOIN compact_special s ON s.source = k.source AND s.message_id = k.message_id AND NOT s.in_lake`)).map((f) => f.filename);
+    const key = (alias: string) => `s.source = coalesce(${alias}.source, '') AND s.message_id = ${alias}.message_id`;
 
-    // One pass writes every day of the round into a staging folder outside lake/events/, whose
+    // Each pass writes every day of the round into a staging folder outside lake/events/, whose
     // files are then renamed into their partitions: readers never see a file being written.
-    const staging = join(paths.lake, `${STAGING}${at}-${index}`);
-    const rows = await engine.all<{ date: string; count: number }>(`SELECT date, count(*)::INTEGER AS count FROM compact_round GROUP BY date`);
-    if (rows.length > 0) {
-      await mkdir(paths.lake, { recursive: true });
-      await engine.run(`COPY (SELECT date, ${LAKE_COLUMN_NAMES.join(', ')} FROM compact_round)
-        TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (date), FILENAME_PATTERN 'part-{i}')`);
-      for (const { date, count } of rows) {
-        const folder = join(paths.lakeEvents, `date=${date}`);
-        await mkdir(folder, { recursive: true });
-        for (const [k, name] of (await readdir(join(staging, `date=${date}`))).entries()) {
-          const file = join(folder, `part-${at}-${index}-${k}.parquet`);
-          await rename(join(staging, `date=${date}`, name), file);
+    await mkdir(paths.lake, { recursive: true });
+    const passes = [
+      `SELECT f.* FROM (${ndjsonRows(files, { withOrigin: true })}) f ANTI JOIN compact_special s ON ${key('f')}`,
+      ...(repeatedIn.length
+        ? [firstOfEach(`SELECT f.* FROM (${ndjsonRows(repeatedIn, { withOrigin: true })}) f SEMI JOIN (SELECT * FROM compact_special WHERE NOT in_lake) s ON ${key('f')}`)]
+        : []),
+    ];
+    for (const [pass, rows] of passes.entries()) {
+      const staging = join(paths.lake, `${STAGING}${at}-${index}-${pass}`);
+      await engine.run(`COPY (SELECT date, ${LAKE_COLUMN_NAMES.join(', ')} FROM (${rows}))
+        TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, ${PARQUET_OPTIONS}, PARTITION_BY (date), FILENAME_PATTERN 'part-{i}')`);
+      for (const folder of await readdir(staging).catch(() => [] as string[])) {
+        await mkdir(join(paths.lakeEvents, folder), { recursive: true });
+        for (const [k, name] of (await readdir(join(staging, folder))).entries()) {
+          const file = join(paths.lakeEvents, folder, `part-${at}-${index}-${pass}-${k}.parquet`);
+          await rename(join(staging, folder, name), file);
           result.files.push(file);
         }
-        result.written += count;
       }
       await rm(staging, { recursive: true, force: true });
     }
-    await engine.run('DROP TABLE compact_round');
+    result.written += counts?.written ?? 0;
+    await engine.run('DROP TABLE compact_keys; DROP TABLE compact_special');
 
     for (const part of round) {
       const read = linesOf.get(part.path) ?? 0;
