@@ -5,8 +5,6 @@ export interface Engine {
   /** Rows as plain objects: BIGINT as bigint, TIMESTAMP as Date; cast in SQL for other shapes. */
   all<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   run(sql: string): Promise<void>;
-  /** Appends rows to an existing table through DuckDB's appender (no SQL text per row). */
-  append(table: string, rows: readonly (readonly (string | number | null)[])[]): Promise<void>;
   close(): void;
 }
 
@@ -20,18 +18,15 @@ export class EngineMissingError extends Error {}
  * (the collector never needs it). Times are UTC whatever the machine's zone, so dates and windows
  * mean the same on every machine.
  */
-export async function openEngine({ threads }: { threads?: number } = {}): Promise<Engine> {
+export async function openEngine(): Promise<Engine> {
   let api: typeof import('@duckdb/node-api');
   try {
     api = await import('@duckdb/node-api');
   } catch {
     throw new EngineMissingError(`the analysis commands need DuckDB: npm install ${DUCKDB_PACKAGE}`);
   }
-  const instance = await api.DuckDBInstance.create(':memory:', {
-    ...(threads && { threads: String(threads) }),
-    // No network here or at most users' sites: never try to download an extension.
-    autoinstall_known_extensions: 'false',
-  });
+  // JSON and Parquet are built in; never try to download an extension (no network at most sites).
+  const instance = await api.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
   const connection: DuckDBConnection = await instance.connect();
   await connection.run(`SET TimeZone = 'UTC'`);
   return {
@@ -41,18 +36,6 @@ export async function openEngine({ threads }: { threads?: number } = {}): Promis
     },
     async run(sql) {
       await connection.run(sql);
-    },
-    async append(table, rows) {
-      const appender = await connection.createAppender(table);
-      for (const row of rows) {
-        for (const value of row) {
-          if (value === null) appender.appendNull();
-          else if (typeof value === 'number') appender.appendDouble(value);
-          else appender.appendVarchar(value);
-        }
-        appender.endRow();
-      }
-      appender.closeSync();
     },
     close() {
       connection.closeSync();

@@ -3,7 +3,7 @@ import { createCollector } from '../../app';
 import { createLogger } from '../../logger';
 import type { Journeys, Send } from './journeys';
 
-export const PII_SALT = 'analysis-tests-salt-0123456789';
+const PII_SALT = 'analysis-tests-salt-0123456789';
 
 export interface DeliveryReport {
   requests: number;
