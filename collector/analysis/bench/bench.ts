@@ -7,7 +7,7 @@
 // distinct (new persons, the same behaviour), which keeps the growth a like-for-like ×10 and
 // spares an hour of generating. Medians of BENCH_RUNS runs (default 3); the data is deleted after.
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnricher } from '../../pipeline/enrich';
 import { createIngest } from '../../pipeline/ingest';
@@ -33,7 +33,8 @@ const seconds = async (work: () => Promise<unknown>) => {
   await work();
   return (performance.now() - started) / 1000;
 };
-const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+// The machine is shared: each line says how loaded it was (1-minute load average, 2 cores).
+const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]!.toFixed(1)}  ${message}\n`);
 
 /** Writes about `events` events as the collector's NDJSON sink would: day partitions by receive time, parts of ≤ 128 MiB. */
 function generate(data: string, events: number): { events: number; bytes: number } {
