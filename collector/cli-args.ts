@@ -5,11 +5,19 @@ export class UsageError extends Error {}
 
 /** `node:util` parseArgs, strict, with its errors turned into one-line usage errors. */
 export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  return parseWithPositionals(argv, options, 0).values;
+}
+
+/** The same, taking up to `positionals` words besides the options. */
+export function parseWithPositionals<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionals: number) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals > 0 });
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
+  if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+  return parsed;
 }
 
 /** An integer option within bounds, or a usage error naming it. */

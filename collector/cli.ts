@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `touchpoint <command>`: a table of commands, each loaded only when run (replay loads Playwright,
-// which the collector never needs). A bad argument prints one line and exits with 2.
+// `touchpoint <command>`: a table of commands, each loaded only when run (the analysis commands
+// load DuckDB and replay loads Playwright, which the collector never needs). A bad argument prints
+// one line and exits with 2.
 import { UsageError } from './cli-args';
 
 interface Command {
@@ -9,9 +10,16 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  attribution: { summary: 'conversions and revenue per channel, source or campaign', load: () => import('./analysis/cli-attribution') },
+  compact: { summary: 'NDJSON parts → Parquet lake (incremental, de-duplicated)', load: () => import('./analysis/cli-compact') },
   deadletter: { summary: 'records a sink refused, by reason; --replay SINK writes them to it again', load: () => import('./log/cli-deadletter') },
+  funnel: { summary: 'ordered funnel over stitched persons', load: () => import('./analysis/cli-funnel') },
   micro: { summary: 'a test collector over HTTP: events in memory, query, wait, reset, faults', load: () => import('../sdk/testing/cli-micro') },
   replay: { summary: 'replay a recorded session in Chromium and diff the tracking it produces', load: () => import('../sdk/testing/replay/cli-replay') },
+  rfm: { summary: 'recency, frequency, monetary scores and segments', load: () => import('./analysis/cli-rfm') },
+  sessions: { summary: 'visits per channel: duration, pages, bounce rate', load: () => import('./analysis/cli-sessions') },
+  sql: { summary: 'the same analysis as SQL for ClickHouse or PostgreSQL', load: () => import('./analysis/cli-sql') },
+  stitch: { summary: 'identity graph: one person_id per person across devices and ids', load: () => import('./analysis/cli-stitch') },
 };
 
 const help = () =>

@@ -35,6 +35,12 @@ export async function lockDataDir(file: string): Promise<{ release(): Promise<vo
   throw new Error(`cannot lock the data folder (${path})`);
 }
 
+/** The pid of the running collector that writes the data folder, if one does. */
+export async function lockHolder(file: string): Promise<number | undefined> {
+  const owner = Number(await readFile(file, 'utf8').catch(() => ''));
+  return Number.isInteger(owner) && owner > 0 && alive(owner) ? owner : undefined;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -20,7 +20,8 @@ function freePort(): Promise<number> {
 export interface ClickHouseServer {
   /** The HTTP interface, e.g. http://127.0.0.1:40123 */
   url: string;
-  query(sql: string): Promise<string>;
+  /** Runs one statement over HTTP (`body`: data for an INSERT); the text of its answer, or an error with ClickHouse's message. */
+  query(sql: string, body?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -51,8 +52,8 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
     { stdio: 'ignore', cwd: dir },
   );
   const url = `http://127.0.0.1:${http}`;
-  const query = async (sql: string) => {
-    const res = await request(`${url}/`, { method: 'POST', body: sql });
+  const query = async (sql: string, body?: string) => {
+    const res = await request(body === undefined ? `${url}/` : `${url}/?query=${encodeURIComponent(sql)}`, { method: 'POST', body: body ?? sql });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(text);
     return text;

@@ -99,6 +99,11 @@ export function sceneChannel(platform: MiniProgramPlatform, scene: number): { ki
   return row && { kind: row[0], group: sceneKinds[row[0]].group, medium: sceneKinds[row[0]].medium };
 }
 
+/** Host patterns of the search engines (`google.*`: any top-level domain), for the analysis SQL. */
+export const SEARCH_ENGINE_HOSTS = HOSTS.filter(([, , kind]) => kind === 'search').map(([pattern]) => pattern);
+/** Click ids that only an ad click carries (not fbclid, which is on every outbound Facebook link). */
+export const PAID_CLICK_IDS = Object.entries(CLICK_IDS).filter(([, [, , paid]]) => paid).map(([id]) => id);
+
 const PAID = /^(.*cp.*|ppc|retargeting|paid.*)$/;
 const SHOP_CAMPAIGN = /^(.*(([^a-df-z]|^)shop|shopping).*)$/;
 const DISPLAY = /^(display|banner|expandable|interstitial|cpm)$/;
