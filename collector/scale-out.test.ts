@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { freePort } from './free-port.test-support';
 import { packageRoot } from './package-root';
 
 // Two collector processes sharing de-dup and rate limits through the real Redis on 127.0.0.1:6379,
@@ -14,12 +15,13 @@ const SERVER = join(packageRoot(), 'dist', 'collector', 'server.js');
 const run = `s${process.pid}x${Date.now()}`;
 const natsStream = `TP_${run}`;
 const key = `shared-${run}`;
-const ports = [18767, 18768];
+let ports: number[];
 let dir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
+  ports = [await freePort(), await freePort()];
   dir = await mkdtemp(join(tmpdir(), 'tp-scale-'));
   const config = join(dir, 'touchpoint.json');
   await writeFile(

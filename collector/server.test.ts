@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSourceName } from './keys';
+import { freePort } from './free-port.test-support';
 import { packageRoot } from './package-root';
 
 // The built executable, as `npm start` runs it (`npm test` builds before it runs vitest).
@@ -56,7 +57,7 @@ describe('the collector executable', () => {
   ])('names the setting and its value, in one line, when %s stops the start', async (_, env, message) => {
     await writeFile(join(dir, 'plan.json'), JSON.stringify({ trackingPlan: './no-plan.json' }));
     await writeFile(join(dir, 'geo.json'), JSON.stringify({ geo: { database: 'GeoLite2-City.mmdb' } }));
-    const server = run({ PORT: '18768', HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: join(dir, 'data'), ...env() });
+    const server = run({ PORT: String(await freePort()), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: join(dir, 'data'), ...env() });
     expect(await server.exited).toBe(1);
     const lines = server.err().trim().split('\n');
     expect(lines).toEqual([`touchpoint-collector: ${message(occupiedPort)}`]);
@@ -65,13 +66,14 @@ describe('the collector executable', () => {
 
   it('says at start which version, where, with which sources and sinks; serves; stops gracefully on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tp-exe-'));
-    const server = run({ PORT: '18766', HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_WRITE_KEYS: 'wk_live_secret_key' });
+    const port = await freePort();
+    const server = run({ PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_WRITE_KEYS: 'wk_live_secret_key' });
     try {
       await expect.poll(() => server.out(), { timeout: 10_000 }).toContain('collector started');
       const summary = JSON.parse(server.out().split('\n').find((l) => l.includes('collector started'))!);
-      expect(summary).toMatchObject({ version: expect.any(String), url: 'http://127.0.0.1:18766', dataDir, sources: [`${defaultSourceName('wk_live_secret_key')} (browser)`], sinks: ['ndjson.events (the data folder)', 'ndjson.failed (the data folder)', 'ndjson.bots (the data folder)'], redis: null });
+      expect(summary).toMatchObject({ version: expect.any(String), url: `http://127.0.0.1:${port}`, dataDir, sources: [`${defaultSourceName('wk_live_secret_key')} (browser)`], sinks: ['ndjson.events (the data folder)', 'ndjson.failed (the data folder)', 'ndjson.bots (the data folder)'], redis: null });
       expect(server.out()).not.toContain('wk_live_secret_key');
-      const res = await fetch('http://127.0.0.1:18766/v1/page', {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/page`, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from('wk_live_secret_key:').toString('base64')}` },
         body: JSON.stringify({ anonymousId: 'a1', name: 'Home' }),
@@ -88,10 +90,11 @@ describe('the collector executable', () => {
 
   it('logs each refused request at debug level, sampled, never its body', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tp-exe-'));
-    const server = run({ PORT: '18767', HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dataDir, LOG_LEVEL: 'debug' });
+    const port = await freePort();
+    const server = run({ PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dataDir, LOG_LEVEL: 'debug' });
     try {
       await expect.poll(() => server.out(), { timeout: 10_000 }).toContain('collector started');
-      const post = (body: string, headers: Record<string, string> = {}) => fetch('http://127.0.0.1:18767/v1/batch', { method: 'POST', headers, body });
+      const post = (body: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${port}/v1/batch`, { method: 'POST', headers, body });
       await post('{"batch": [{"secret": "li.lei@example.com"}]', { 'x-write-key': 'demo' }); // malformed
       await post('{}', { 'x-write-key': 'nope' }); // unknown key
       await post(JSON.stringify({ batch: [{ type: 'track', anonymousId: 'a', properties: { email: 'li.lei@example.com' } }] }), { 'x-write-key': 'demo' }); // rejected event

@@ -13,7 +13,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // Long enough for both servers to reach their steady state (JIT, heap size) before measuring.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
-const PORT = 18_790;
+const PORT = Number(process.env.BENCH_PORT ?? 18_790);
 
 /** CPU time of a process, all threads, in ms (utime + stime, in clock ticks of 10 ms). */
 function cpuMsOf(pid) {
