@@ -37,7 +37,7 @@ import { deadLetterDir } from './log/dead-letter';
 import { maskUrl, startupStep } from './startup-error';
 import { STREAMS, type StreamName } from './records';
 import type { Sink } from './records/sink';
-import { openSinks, type NamedSink } from './sinks';
+import { openSinks, type NamedSink, type OpenedSinks } from './sinks';
 import { createNdjsonSink } from './sinks/ndjson';
 import { createMemoryDedup, type DedupStore } from './state/dedup';
 import { createMemoryRateLimiter, type BucketRequest, type RateLimiter } from './state/rate-limiter';
@@ -100,7 +100,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   let geo: GeoLookup | undefined;
   let redis: Redis | undefined;
   let sinks: NamedSink[];
-  let keptPolicies: Record<StreamName, StreamPolicy>;
+  let streamPolicies: Record<StreamName, StreamPolicy>;
   let log: Log;
   try {
     plan = planFile
@@ -116,14 +116,12 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     geo = geoFile ? await startupStep('geo.database', `cannot open ${geoFile}`, () => openGeoDatabase(geoFile)) : undefined;
     redis = redisUrl ? await startupStep('redis.url', `cannot connect to ${maskUrl(redisUrl)}`, () => connectRedis(redisUrl, logger)) : undefined;
     if (redis) opened.push(() => redis!.quit().catch(() => {}));
-    const opening = sinkObjects
-      ? {
-          consumers: Object.entries(sinkObjects).map(([stream, sink]) => ({ name: stream, stream: stream as StreamName, sink: sink! })),
-          policies: everyStream(passThrough),
-        }
-      : await startupStep('sinks', 'cannot open a sink', () => openSinks(settings.sinks, settings.dataDir, passThrough));
+    const opening: OpenedSinks = sinkObjects
+      ? { consumers: Object.entries(sinkObjects).map(([stream, sink]) => ({ name: stream, stream: stream as StreamName, sink: sink! })), kept: {} }
+      : await startupStep('sinks', 'cannot open a sink', () => openSinks(settings.sinks, settings.dataDir));
     sinks = opening.consumers;
-    keptPolicies = opening.policies;
+    streamPolicies = everyStream(passThrough);
+    for (const [stream, kept] of Object.entries(opening.kept)) streamPolicies[stream as StreamName] = { keep: true, ...kept };
     opened.push(() => Promise.all(sinks.map(({ sink }) => sink.close())));
     log = await startupStep('dataDir', `cannot keep the data in ${settings.dataDir}`, () =>
       openLog({
@@ -133,7 +131,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
         ackTimeoutMs,
         sinkTimeoutMs,
         dataDir: settings.dataDir,
-        streams: opening.policies,
+        streams: streamPolicies,
         consumers: sinks,
         deadLetter: (consumer) => createNdjsonSink({ dir: deadLetterDir(settings.dataDir, consumer) }),
         logger,
@@ -310,7 +308,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     log,
     metrics,
     feed,
-    keptStreams: () => STREAMS.filter((s) => keptPolicies[s].keep),
+    keptStreams: () => STREAMS.filter((s) => streamPolicies[s].keep),
     async start() {
       const listening: Listening = await listen(app.fetch, settings.port, settings.host, 'port');
       if (settings.admin.port !== undefined) listening.adminUrl = (await listen(adminApp.fetch, settings.admin.port, settings.admin.host, 'admin.port')).url;

@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import type { SinkConfig } from '../config';
-import { everyStream, PASS_THROUGH, type StreamPolicy } from '../log';
 import type { StreamName } from '../records';
 import type { Sink } from '../records/sink';
 import { createClickHouseSink } from './clickhouse';
@@ -19,11 +18,18 @@ export interface NamedSink {
   sink: Sink;
 }
 
+/** How the NDJSON sink that keeps the data folder cuts and keeps a stream's files (the log's parts). */
+export interface KeptStream {
+  rotateBytes: number;
+  rotateSeconds: number;
+  retentionDays?: number;
+}
+
 export interface OpenedSinks {
   /** The sinks that consume the log, one per configured destination and stream. */
   consumers: NamedSink[];
-  /** How each stream's parts are cut and kept. */
-  policies: Record<StreamName, StreamPolicy>;
+  /** The streams the data folder keeps as the user's files; the others only pass through the log. */
+  kept: Partial<Record<StreamName, KeptStream>>;
 }
 
 const tableFor = (table: string, stream: StreamName) => (stream === 'events' ? table : `${table}_${stream}`);
@@ -37,15 +43,15 @@ export const keepsTheLog = (config: SinkConfig, dataDir: string) =>
 
 /**
  * The sinks the configuration names. Heavy drivers are imported only here, on demand; the NDJSON
- * sink that keeps the data folder becomes the log's retention instead of a consumer.
+ * sink that keeps the data folder is not a consumer but what the log keeps (`kept`).
  */
-export async function openSinks(configs: readonly SinkConfig[], dataDir: string, passThrough: StreamPolicy = PASS_THROUGH): Promise<OpenedSinks> {
-  const policies = everyStream(passThrough);
+export async function openSinks(configs: readonly SinkConfig[], dataDir: string): Promise<OpenedSinks> {
+  const kept: OpenedSinks['kept'] = {};
   const consumers: NamedSink[] = [];
   for (const [index, config] of configs.entries()) {
     if (keepsTheLog(config, dataDir) && config.type === 'ndjson') {
       for (const stream of config.streams) {
-        policies[stream] = { keep: true, rotateBytes: config.rotateBytes, rotateSeconds: config.rotateSeconds, ...(config.retentionDays !== undefined && { retentionDays: config.retentionDays }) };
+        kept[stream] = { rotateBytes: config.rotateBytes, rotateSeconds: config.rotateSeconds, ...(config.retentionDays !== undefined && { retentionDays: config.retentionDays }) };
       }
       continue;
     }
@@ -82,5 +88,5 @@ export async function openSinks(configs: readonly SinkConfig[], dataDir: string,
       consumers.push({ name, stream, sink });
     }
   }
-  return { consumers, policies };
+  return { consumers, kept };
 }

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { expect, test, type TrackingSource } from 'touchpoint/testing';
 
 // What the matchers say when they fail: the events that did arrive, the closest, and how they
@@ -5,7 +6,7 @@ import { expect, test, type TrackingSource } from 'touchpoint/testing';
 
 const quick = expect.configure({ timeout: 500 });
 // The message as printed, without the terminal's colours.
-const failure = (assertion: Promise<unknown>) => assertion.then(() => 'passed', (e: Error) => e.message.replace(/\u001b\[[0-9;]*m/g, ''));
+const failure = (assertion: Promise<unknown>) => assertion.then(() => 'passed', (e: Error) => stripVTControlCharacters(e.message));
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/');

@@ -5,7 +5,11 @@ export function utf8Bytes(text: string): number {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
     if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff) i++, (bytes += 2); // a surrogate pair: 4 bytes for 2 units
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      // A surrogate pair: 4 bytes for 2 units.
+      i++;
+      bytes += 2;
+    }
     else bytes += 2;
   }
   return bytes;

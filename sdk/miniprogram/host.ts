@@ -45,7 +45,9 @@ export interface HostApi {
   removeStorage(options: { key: string; success?: Callback<unknown>; fail?: Callback<unknown> }): void;
   getStorageInfo(options: { success?: Callback<{ keys: string[] }>; fail?: Callback<unknown> }): void;
   onAppShow?(callback: Callback<RawEnterOptions>): void;
-  // The listener given to onAppShow (WeChat types this parameter loosely).
+  // The listener given to onAppShow: WeChat's typings give it another parameter type than
+  // onAppShow's, so no type here accepts both.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   offAppShow?(callback: Callback<any>): void;
   onAppHide?(callback: () => void): void;
   offAppHide?(callback: () => void): void;
@@ -107,7 +109,7 @@ export function findHost(platform?: Platform): Host | undefined {
         ...(alipay ? { headers } : { header: headers }),
         success: (res) => done((alipay ? res.status : res.statusCode) ?? 0, { ...(alipay ? res.headers : res.header) }),
         // Alipay's HTTP errors come here with their status; a network failure has none.
-        fail: (res) => done(alipay && res?.status! >= 200 ? res!.status! : 0, { ...res?.headers }),
+        fail: (res) => done(alipay && res && res.status !== undefined && res.status >= 200 ? res.status : 0, { ...res?.headers }),
       });
     },
   };

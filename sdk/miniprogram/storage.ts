@@ -35,7 +35,10 @@ export function createMiniStore(host: Host, chunkBytes = Math.min(CHUNK_BYTES, h
           const n = key.startsWith(CHUNK) ? +key.slice(CHUNK.length) : NaN;
           if (n >= 0 && data && typeof data == 'object') {
             chunks.set(n, { keys: new Set(Object.keys(data)), bytes: JSON.stringify(data).length });
-            for (const [k, v] of Object.entries(data)) values.set(k, v), chunkOf.set(k, n);
+            for (const [k, v] of Object.entries(data)) {
+              values.set(k, v);
+              chunkOf.set(k, n);
+            }
             filling = Math.max(filling, n + 1);
           } else if (data !== undefined && data !== null && data !== '') values.set(key, data);
         }),

@@ -68,7 +68,10 @@ export async function nestedBrackets(checkout) {
     let tinyCount = 0;
     const tinyRequest = () => sendJson(collector.url, { batch: [trackEvent(`${run}-${tinyCount++}`)] }, { key: 'demo' });
     // Warm-up: both paths compiled before they are measured.
-    for (let i = 0; i < 3; i++) await bracketRequest(), await tinyRequest();
+    for (let i = 0; i < 3; i++) {
+      await bracketRequest();
+      await tinyRequest();
+    }
     const cpuOf = async (one) => {
       await sleep(500);
       const before = collector.cpuMs();

@@ -172,7 +172,8 @@ export class FakeRuntime {
 
   private api(): Dict {
     const alipay = this.platform === 'alipay';
-    const rt = this;
+    const dead = () => this.dead;
+    const platform = this.platform;
     const storage = this.storage;
     const scene = (launch: Launch) => (this.platform === 'wechat' ? Number(launch.scene) : String(launch.scene));
     const options = (launch: Launch) => ({ path: launch.path, query: { ...launch.query }, scene: scene(launch), referrerInfo: { ...launch.referrerInfo } });
@@ -186,9 +187,10 @@ export class FakeRuntime {
     const ok = (o: Dict, res: Dict) => this.later(() => o.success?.(res));
     const api: Dict = {
       setStorage(o: Dict) {
-        if (rt.dead) return;
+        if (dead()) return;
         const error = storage.set(o.key, o.data);
-        error ? fail(o, error) : ok(o, alipay ? { success: true } : { errMsg: 'setStorage:ok' });
+        if (error) fail(o, error);
+        else ok(o, alipay ? { success: true } : { errMsg: 'setStorage:ok' });
       },
       getStorage(o: Dict) {
         const { found, data } = storage.get(o.key);
@@ -197,12 +199,12 @@ export class FakeRuntime {
         else fail(o, { errMsg: 'getStorage:fail data not found' });
       },
       removeStorage(o: Dict) {
-        if (rt.dead) return;
+        if (dead()) return;
         storage.items.delete(o.key);
         ok(o, {});
       },
       getStorageInfo(o: Dict) {
-        ok(o, { keys: [...storage.items.keys()], currentSize: Math.ceil(storage.size() / KB), limitSize: LIMITS[rt.platform].total / KB });
+        ok(o, { keys: [...storage.items.keys()], currentSize: Math.ceil(storage.size() / KB), limitSize: LIMITS[platform].total / KB });
       },
       request: (o: Dict) => this.request(o),
       onAppShow: (cb: (o: Dict) => void) => this.listeners.show.push(cb),

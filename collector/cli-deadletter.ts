@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCommandArgs, UsageError } from '../cli-args';
-import { loadConfig } from '../config';
-import { openSinks } from '../sinks';
-import { createNdjsonSink } from '../sinks/ndjson';
-import { deadLetterDir, deadLetterFiles, readDeadLetters, replayDeadLetters } from './dead-letter';
+import { parseCommandArgs, UsageError } from './cli-args';
+import { loadConfig } from './config';
+import { openSinks } from './sinks';
+import { createNdjsonSink } from './sinks/ndjson';
+import { deadLetterDir, deadLetterFiles, readDeadLetters, replayDeadLetters } from './log/dead-letter';
 
 const HELP = `Usage: touchpoint deadletter [--data DIR] [--json]
        touchpoint deadletter --replay SINK [--config FILE] [--data DIR]
