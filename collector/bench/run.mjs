@@ -2,7 +2,7 @@
 // validation, enrichment, de-dup, durable spool, NDJSON sink), each driven by the same load from a
 // second process on loopback. The two servers run side by side and are loaded in turn, several
 // rounds, so that a noisy machine slows both alike; medians are reported. Bounded in time.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +48,16 @@ async function stop(server) {
   rmSync(server.dir, { recursive: true, force: true });
 }
 
+/**
+ * Writes the page cache back before each measurement: the baseline writes gigabytes without a sync,
+ * and the kernel flushing them during the next measurement would stall whoever runs then.
+ */
+function settleDisk() {
+  execFileSync('sync');
+}
+
 async function measure(server, args) {
+  settleDisk();
   const before = cpuMsOf(server.child.pid);
   const result = await load(server, args);
   result.cpuMsPerRequest = (cpuMsOf(server.child.pid) - before) / (result.statuses[200] ?? 1);
@@ -83,6 +92,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 for (const server of servers) {
   server.best = medianRun(server.max);
+  settleDisk();
   server.half = await load(server, [SECONDS, CONNECTIONS, Math.round(server.best.requestsPerSecond / 2)]);
 }
 await Promise.all(servers.map(stop));
