@@ -1,5 +1,5 @@
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { lakePaths } from '../analysis/lake';
 import type { SinkConfig } from '../config';
 import { lockHolder } from '../log/lock';
@@ -90,7 +90,7 @@ export async function forget(o: ForgetOptions): Promise<ForgetReport> {
       const records = await blankRecords(path, person);
       if (records === 0) continue;
       removed.streams[stream] = (removed.streams[stream] ?? 0) + records;
-      removed.files.push({ file: path.slice(o.dataDir.length).replace(/^[\\/]+/, ''), stream, records });
+      removed.files.push({ file: relative(o.dataDir, path), stream, records });
     }
     removed.lake = await forgetInLake(o.dataDir, person);
     if (removed.files.length + removed.lake.length > 0) {
