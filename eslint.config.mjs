@@ -12,7 +12,7 @@ const TESTS = ['**/*.test.ts', '**/*.spec.ts', '**/*.test-support.ts', '**/*.ben
 // Every `from` is a glob: the rule refuses a mix of globs and plain folders in one zone.
 const collector = (...names) => names.map((name) => `./collector/${name}/**`);
 // The collector's composition, which wires the folders together: no folder imports it.
-const COMPOSITION = './collector/{app,server,cli,cli-deadletter,index}.ts';
+const COMPOSITION = './collector/{app,server,cli,cli-deadletter,cli-forget,index}.ts';
 const except = (folders) => [...collector(...folders), COMPOSITION];
 
 /** Files in `target` may not import from `from`; the message says why. */
@@ -31,6 +31,7 @@ const zones = [
   { target: './collector/middleware', from: except(['log', 'sinks', 'pipeline', 'routes', 'state', 'analysis']), message: 'middleware guards requests: it touches neither events nor storage' },
   { target: './collector/routes', from: except(['log', 'sinks', 'state', 'middleware', 'analysis']), message: 'routes hand requests to the pipeline' },
   { target: './collector/config', from: except(['log', 'sinks', 'state', 'routes', 'middleware', 'analysis']), message: 'the config schema describes options: it builds nothing' },
+  { target: './collector/privacy', from: except(['routes', 'middleware', 'state']), message: 'a data subject request works on the data folder and the sinks\' databases, not on requests' },
   { target: './collector/analysis', from: except(['sinks', 'routes', 'middleware', 'state']), message: "analysis reads the log's files, not the running collector" },
   { target: './collector', from: ['./sdk/{browser,miniprogram}/**'], message: 'the collector shares sdk/protocol (and the version) with the SDK, nothing that runs in a page' },
   { target: './collector', from: './sdk/core', except: ['./version.ts'], message: 'the collector shares sdk/protocol (and the version) with the SDK, nothing that runs in a page' },

@@ -27,6 +27,8 @@ import { createIngest, type IngestResult } from './pipeline/ingest';
 import { createScrubber } from './pipeline/scrub';
 import { createSequenceTracker, orderBySequence } from './pipeline/sequence';
 import { loadTrackingPlan } from './pipeline/tracking-plan';
+import { suppressionFile, watchSuppression, type Suppression } from './pipeline/suppression';
+import { emailPaths } from './pipeline/enrich/pii';
 import { debugRoutes } from './routes/debug';
 import { ingestRoutes } from './routes/ingest';
 import { bearerMatches, opsRoutes, type Readiness } from './routes/ops';
@@ -99,6 +101,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   let plan: ReturnType<typeof loadTrackingPlan> | undefined;
   let geo: GeoLookup | undefined;
   let redis: Redis | undefined;
+  let suppression: Suppression;
   let sinks: NamedSink[];
   let streamPolicies: Record<StreamName, StreamPolicy>;
   let log: Log;
@@ -113,6 +116,18 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
         )
       : undefined;
     if (plan) opened.push(plan.close);
+    const suppressionPath = suppressionFile(settings.dataDir);
+    suppression = await startupStep('dataDir', `cannot read ${suppressionPath}`, async () =>
+      watchSuppression({
+        path: suppressionPath,
+        emailPaths: emailPaths(settings.pii),
+        onReload: ({ entries, malformed, error }) =>
+          error
+            ? logger.error({ err: error }, 'suppression list not reloaded; the previous one stays')
+            : (malformed ? logger.warn : logger.info).call(logger, { entries, malformed }, 'suppression list reloaded'),
+      }),
+    );
+    opened.push(suppression.close);
     geo = geoFile ? await startupStep('geo.database', `cannot open ${geoFile}`, () => openGeoDatabase(geoFile)) : undefined;
     redis = redisUrl ? await startupStep('redis.url', `cannot connect to ${maskUrl(redisUrl)}`, () => connectRedis(redisUrl, logger)) : undefined;
     if (redis) opened.push(() => redis!.quit().catch(() => {}));
@@ -141,6 +156,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
         },
         onFailure: (sink) => metrics.sinkFailures.inc({ sink }),
         onDeadLetter: (sink, count) => metrics.deadLetters.inc({ sink }, count),
+        // Lines still in the log's memory when a person was forgotten are not delivered either.
+        skipLine: (stream, line) => stream !== 'failed' && suppression.matchesLine(line),
       }),
     );
   } catch (error) {
@@ -164,7 +181,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
 
   const enrich = createEnricher({ anonymizeIp: settings.ip.anonymize, geo, pii: settings.pii, channels: settings.channels });
   const scrub = createScrubber({ anonymizeIp: settings.ip.anonymize, pii: settings.pii });
-  const ingest = createIngest({ enrich, scrub, plan: plan?.check, routeBots: settings.bots === 'route' });
+  const ingest = createIngest({ enrich, scrub, plan: plan?.check, routeBots: settings.bots === 'route', suppressed: suppression.matches });
   const sequence = createSequenceTracker();
   const feed = createEventFeed();
   const deliver = createDeliver({ log, dedup, order: orderBySequence(sequence), logger, feed });
@@ -187,6 +204,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     metrics.accepted.inc({ source }, accepted);
     if (duplicates) metrics.duplicates.inc({ source }, duplicates);
     if (limited) metrics.rateLimited.inc({ source }, limited);
+    if (result.suppressed) metrics.suppressed.inc({ source }, result.suppressed);
     const bots = result.bots.length + result.accepted.filter((e) => e.context.bot).length;
     if (bots) metrics.bots.inc(bots);
     for (const failed of result.failed) {
@@ -330,6 +348,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
         ),
       );
       plan?.close();
+      suppression.close();
       await log.close();
       await Promise.all(sinks.map(({ sink }) => sink.close()));
       await redis?.quit().catch(() => {});

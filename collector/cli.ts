@@ -13,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   attribution: { summary: 'conversions and revenue per channel, source or campaign', load: () => import('./analysis/cli-attribution') },
   compact: { summary: 'NDJSON parts → Parquet lake (incremental, de-duplicated)', load: () => import('./analysis/cli-compact') },
   deadletter: { summary: 'records a sink refused, by reason; --replay SINK writes them to it again', load: () => import('./cli-deadletter') },
+  forget: { summary: "a data subject request: take a person's events out, suppress new ones, DELETEs for SQL sinks", load: () => import('./cli-forget') },
   funnel: { summary: 'ordered funnel over stitched persons', load: () => import('./analysis/cli-funnel') },
   micro: { summary: 'a test collector over HTTP: events in memory, query, wait, reset, faults', load: () => import('../sdk/testing/cli-micro') },
   replay: { summary: 'replay a recorded session in Chromium and diff the tracking it produces', load: () => import('../sdk/testing/replay/cli-replay') },

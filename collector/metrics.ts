@@ -20,6 +20,7 @@ export function createMetrics() {
     accepted: new Counter({ name: 'touchpoint_events_accepted_total', help: 'Events written to the events stream', labelNames: ['source'], registers }),
     rejected: new Counter({ name: 'touchpoint_events_rejected_total', help: 'Events sent to the failed stream, by reason', labelNames: ['source', 'reason'], registers }),
     duplicates: new Counter({ name: 'touchpoint_events_duplicate_total', help: 'Events recognised by messageId and not written again', labelNames: ['source'], registers }),
+    suppressed: new Counter({ name: 'touchpoint_events_suppressed_total', help: 'Events of people on the suppression list (touchpoint forget), dropped before the log', labelNames: ['source'], registers }),
     bots: new Counter({ name: 'touchpoint_events_bot_total', help: 'Events from bots (flagged or routed)', registers }),
     rateLimited: new Counter({ name: 'touchpoint_events_rate_limited_total', help: 'New events over a rate limit, not taken (the request answered 429)', labelNames: ['source'], registers }),
     unauthorised: new Counter({ name: 'touchpoint_requests_unauthorised_total', help: 'Requests answered 401, by reason', labelNames: ['reason'], registers }),

@@ -93,7 +93,8 @@ export async function readDeadLetters(file: string): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
   for (const line of (await readFile(file, 'utf8')).split('\n')) {
     try {
-      if (line) letters.push(JSON.parse(line) as DeadLetter);
+      // A line of spaces is a record taken out in place (`touchpoint forget`).
+      if (line.trim()) letters.push(JSON.parse(line) as DeadLetter);
     } catch {
       // a torn line: nothing acknowledged was in it
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { STREAMS, type StreamName } from '../records';
 import type { Sink } from '../records/sink';
-import { startConsumer, type BreakerState, type Consumer } from './consumer';
+import { isBlank, startConsumer, type BreakerState, type Consumer } from './consumer';
 import type { DeadLetterWriter } from './dead-letter';
 import { topLevelStrings } from './line-ids';
 import { lockDataDir } from './lock';
@@ -47,6 +47,8 @@ export interface LogOptions {
   onDelivered?: (consumer: string, count: number, seconds: number) => void;
   onFailure?: (consumer: string) => void;
   onDeadLetter?: (consumer: string, count: number) => void;
+  /** Lines of a stream its consumers must not deliver (a forgotten person's). */
+  skipLine?: (stream: StreamName, line: Uint8Array) => boolean;
 }
 
 export interface ConsumerState {
@@ -160,6 +162,7 @@ export async function openLog(o: LogOptions) {
         onFailure: () => o.onFailure?.(name),
         onDeadLetter: (count) => o.onDeadLetter?.(name, count),
         onPartDone: () => scheduleRetention(),
+        ...(o.skipLine && { skipLine: (line: Uint8Array) => o.skipLine!(stream, line) }),
       }),
     );
   }
@@ -231,7 +234,9 @@ export async function openLog(o: LogOptions) {
           if (read.count === 0 && comparePositions(read.next, at) === 0) break;
           at = read.next;
           for (let start = 0, end = read.lines.indexOf(0x0a); end !== -1; start = end + 1, end = read.lines.indexOf(0x0a, start)) {
-            const [source, messageId] = topLevelStrings(read.lines.subarray(start, end), 'source', 'messageId');
+            const line = read.lines.subarray(start, end);
+            if (isBlank(line)) continue;
+            const [source, messageId] = topLevelStrings(line, 'source', 'messageId');
             lines++;
             if (messageId !== undefined) add(source ?? '', messageId);
           }

@@ -7,7 +7,8 @@ const WINDOW = 4 * 1024 * 1024;
  * The length of a part file's intact prefix after a crash: whole lines, the last ones valid JSON.
  * A write cut short leaves a partial last line, or (on some file systems) a stretch of NUL bytes
  * where the size grew before the data landed; both are cut off. Every acknowledged line was
- * written whole and synced before its acknowledgement, so nothing acknowledged is ever cut.
+ * written whole and synced before its acknowledgement, so nothing acknowledged is ever cut. A line
+ * of spaces is a record taken out in place (`touchpoint forget`): intact.
  */
 export async function intactLength(handle: FileHandle, size: number): Promise<number> {
   if (size === 0) return 0;
@@ -26,6 +27,7 @@ export async function intactLength(handle: FileHandle, size: number): Promise<nu
 }
 
 function isJsonLine(line: Buffer): boolean {
+  if (line.length > 0 && line.every((byte) => byte === 0x20)) return true;
   if (line.length === 0 || line[0] !== 0x7b) return false;
   try {
     JSON.parse(line.toString('utf8'));

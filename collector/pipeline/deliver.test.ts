@@ -21,6 +21,7 @@ const request = (ids: string[]): IngestResult => ({
   bots: [],
   rejected: [],
   failed: [],
+  suppressed: 0,
 });
 
 /** A log whose appends fail while `failing` says so, and that records what it was given. */

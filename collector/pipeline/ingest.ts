@@ -19,6 +19,8 @@ export interface IngestResult {
   bots: StoredEvent[];
   rejected: RejectedEvent[];
   failed: FailedRecord[];
+  /** Events of people on the suppression list: dropped, written nowhere. */
+  suppressed: number;
 }
 
 export interface IngestOptions {
@@ -27,14 +29,16 @@ export interface IngestOptions {
   scrub: (raw: unknown) => void;
   plan?: (event: TouchpointEvent) => ValidationIssue[];
   routeBots: boolean;
+  /** Whether an event belongs to someone who asked to be forgotten (see `watchSuppression`). */
+  suppressed?: (event: unknown) => boolean;
 }
 
 const TRUNCATED_BYTES = 4096;
 
 /** Validates and enriches each event on its own, so one bad event never sinks its batch. */
-export function createIngest({ enrich, scrub, plan, routeBots }: IngestOptions) {
+export function createIngest({ enrich, scrub, plan, routeBots, suppressed }: IngestOptions) {
   return (rawEvents: readonly unknown[], input: IngestInput): IngestResult => {
-    const result: IngestResult = { accepted: [], bots: [], rejected: [], failed: [] };
+    const result: IngestResult = { accepted: [], bots: [], rejected: [], failed: [], suppressed: 0 };
     const receivedAt = input.receivedAt.toISOString();
     const checkSize = input.bodyBytes > MAX_EVENT_BYTES;
     for (const sent of rawEvents) {
@@ -42,12 +46,21 @@ export function createIngest({ enrich, scrub, plan, routeBots }: IngestOptions) 
       const validation = validateEvent(raw, { routeType: input.routeType, checkSize, plan });
       if (validation.ok) {
         const event = enrich(validation.event, input);
+        // Matched as stored (identifiers hashed by enrichment), as the suppression list holds them.
+        if (suppressed?.(event)) {
+          result.suppressed++;
+          continue;
+        }
         (routeBots && event.context.bot ? result.bots : result.accepted).push(event);
         continue;
       }
       const { category, reason, issues, messageId } = validation;
       result.rejected.push({ messageId, reason });
       scrub(raw);
+      if (suppressed?.(raw)) {
+        result.suppressed++;
+        continue;
+      }
       result.failed.push({
         reason,
         category,

@@ -131,22 +131,24 @@ export function createClickHouseSink({ url, database, table, user, password, sha
   };
 }
 
+/** A ClickHouse string literal (backslash escapes, as its parser reads them). */
+export const clickhouseString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 function clickhouseTarget(run: (query: string) => Promise<string>, database: string): MigrationTarget {
   const versions = `${database}.${VERSIONS_TABLE}`;
-  const quoted = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   return {
     locked: (_table, task) => task(),
     async tableExists(table) {
       const [db, name] = table.split('.');
-      return (await run(`SELECT count() FROM system.tables WHERE database = ${quoted(db!)} AND name = ${quoted(name!)}`)).trim() !== '0';
+      return (await run(`SELECT count() FROM system.tables WHERE database = ${clickhouseString(db!)} AND name = ${clickhouseString(name!)}`)).trim() !== '0';
     },
     async recordedVersion(table) {
       await run(`CREATE TABLE IF NOT EXISTS ${versions} (table_name String, version UInt32, applied_at DateTime) ENGINE = ReplacingMergeTree(version) ORDER BY table_name`);
-      const text = (await run(`SELECT max(version) FROM ${versions} WHERE table_name = ${quoted(table)} HAVING count() > 0`)).trim();
+      const text = (await run(`SELECT max(version) FROM ${versions} WHERE table_name = ${clickhouseString(table)} HAVING count() > 0`)).trim();
       return text ? Number(text) : undefined;
     },
     async recordVersion(table, version) {
-      await run(`INSERT INTO ${versions} (table_name, version, applied_at) VALUES (${quoted(table)}, ${version}, now())`);
+      await run(`INSERT INTO ${versions} (table_name, version, applied_at) VALUES (${clickhouseString(table)}, ${version}, now())`);
     },
     run,
   };

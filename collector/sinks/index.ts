@@ -32,7 +32,8 @@ export interface OpenedSinks {
   kept: Partial<Record<StreamName, KeptStream>>;
 }
 
-const tableFor = (table: string, stream: StreamName) => (stream === 'events' ? table : `${table}_${stream}`);
+/** The table a stream goes to: `table` for events, `table_<stream>` for the others. */
+export const tableFor = (table: string, stream: StreamName) => (stream === 'events' ? table : `${table}_${stream}`);
 
 /**
  * An NDJSON sink over the data folder itself, uncompressed, is not a copy: the log's parts are its

@@ -31,8 +31,35 @@ export function createPiiHasher({ salt, paths, defaultRegion }: PiiOptions): (ev
   };
 }
 
+/**
+ * What the collector stores for `value` sent at `path`: its hash when the path is configured, else
+ * the value as sent. Finding a person's stored events starts from the identifier they give.
+ */
+export function storedValue(options: PiiOptions | undefined, path: string, value: string): string {
+  if (!options) return value;
+  const keys = path.split('.');
+  const event: Record<string, unknown> = {};
+  let parent = event;
+  for (const key of keys.slice(0, -1)) parent = (parent[key] = {}) as Record<string, unknown>;
+  parent[keys.at(-1)!] = value;
+  createPiiHasher(options)(event);
+  parent = event;
+  for (const key of keys.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+  return parent[keys.at(-1)!] as string;
+}
+
+/** The paths the collector reads e-mail addresses at: the configured ones (`traits.*` also under `context`), and Segment's `traits.email`. */
+export function emailPaths(options: PiiOptions | undefined): string[] {
+  const configured = (options?.paths ?? []).filter((p) => p.kind === 'email').map((p) => p.path);
+  const all = new Set([...configured, 'traits.email']);
+  for (const path of [...all]) if (path.startsWith('traits.')) all.add(`context.${path}`);
+  return [...all];
+}
+
+export const normaliseEmail = (value: string) => value.trim().toLowerCase();
+
 const NORMALISERS = {
-  email: (value: string) => value.trim().toLowerCase(),
+  email: normaliseEmail,
   phone: (value: string, region: CountryCode) => parsePhoneNumberFromString(value, region)?.number ?? value.replace(/[^\d+]/g, ''),
   text: (value: string) => value.trim(),
 };
