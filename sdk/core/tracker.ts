@@ -1,19 +1,15 @@
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../protocol/limits';
 import type { Context, Properties, TouchpointEvent, Traits } from '../protocol/types';
-import { createDelivery, type DeliveryStats } from './delivery';
+import { createCallQueue } from './call-queue';
+import { createDelivery, type DeliveryStats, type Lifecycle } from './delivery';
+import { createIdentity } from './identity';
 import type { Plugin, PluginHost } from './plugin';
 import { createPersistedQueue } from './queue';
+import { createSequence } from './sequence';
 import { createMemoryStore, neverFailingStore, type KeyValueStore } from './store';
 import type { Transport } from './transport';
 import { utf8Bytes } from './utf8-bytes';
 import { VERSION } from './version';
-
-export interface Lifecycle {
-  /** The page or app is going to the background and may never come back. */
-  onHidden(callback: () => void): void;
-  /** Back online, or back in front: a good moment to send what waits, a closed tab's events too. */
-  onResume(callback: () => void): void;
-}
 
 export interface TrackerOptions {
   writeKey: string;
@@ -63,9 +59,7 @@ export interface Tracker extends PluginHost {
   stats(): TrackerStats;
 }
 
-export const ANON_KEY = 'tp:v1:anon';
-const USER_KEY = 'tp:v1:user';
-const SEQ_KEY = 'tp:v1:seq';
+export type { Lifecycle } from './delivery';
 const LIBRARY = { name: 'touchpoint', version: VERSION };
 
 type Draft = Omit<TouchpointEvent, 'anonymousId'> & { type: TouchpointEvent['type'] };
@@ -89,6 +83,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     now = Date.now,
     random = Math.random,
     lock,
+    lifecycle,
   } = options ?? ({} as TrackerOptions);
   const store = neverFailingStore(givenStore);
   const plugins: Plugin[] = [];
@@ -96,6 +91,11 @@ export function createTracker(options: TrackerOptions): Tracker {
   const valid = typeof writeKey === 'string' && writeKey !== '' && typeof transport === 'function';
   if (!valid) log('no writeKey or transport: off');
 
+  const identity = createIdentity(store, uuid);
+  const sequence = createSequence(store);
+  // Calls made before the stored state (and each plugin's) has loaded run, in order, once it has.
+  const calls = createCallQueue();
+  const { run } = calls;
   const queue = createPersistedQueue(store, `tp:v1:queue:${writeKey}`, { maxEvents: maxQueueEvents, maxBytes: maxQueueBytes });
   const delivery = createDelivery({
     queue,
@@ -109,64 +109,15 @@ export function createTracker(options: TrackerOptions): Tracker {
     now,
     log,
     lock,
+    flushAt,
+    flushInterval,
+    lifecycle,
+    defer: run,
   });
 
-  let anonymousId: string | undefined;
-  let userId: string | undefined;
-  let traits: Traits = {};
-  // A per-device sequence number on every event (`context.seq`), so the collector can count gaps.
-  let seq = 0;
-  let seqSaving = false;
-  const saveSeq = () => {
-    if (seqSaving) return;
-    seqSaving = true;
-    // A burst of calls costs one write. (A promise, not queueMicrotask: mini-program hosts do not document it.)
-    void Promise.resolve().then(() => {
-      seqSaving = false;
-      void store.set(SEQ_KEY, seq);
-    });
-  };
-  // Calls made before the store has answered run, in order, once it has.
-  let pending: (() => void)[] | undefined = [];
-  const run = (op: () => void) => (pending ? pending.push(op) : op());
-
-  const saveUser = () => store.set(USER_KEY, { userId, traits });
-  const newAnonymousId = () => {
-    anonymousId = uuid();
-    void store.set(ANON_KEY, anonymousId);
-  };
-
-  async function load() {
-    const [anon, user, storedSeq] = await Promise.all([
-      store.get<string>(ANON_KEY),
-      store.get<{ userId?: string; traits?: Traits }>(USER_KEY),
-      store.get<number>(SEQ_KEY),
-      queue.load(),
-      ...plugins.map((p) => p.load?.(store).catch((error: unknown) => log(`plugin ${p.name}:`, error))),
-    ]);
-    const leftByEarlierPage = queue.size();
-    // Events queued but whose counter was never saved still carry their numbers: never reuse them.
-    seq = Number.isFinite(storedSeq) ? storedSeq! : 0;
-    for (const item of queue.peek(leftByEarlierPage, Infinity)) {
-      try {
-        // Not a number: no number to avoid (NaN || 0).
-        seq = Math.max(seq, +((JSON.parse(item.json) as TouchpointEvent).context?.seq as number) || 0);
-      } catch {
-        // an unreadable entry: it carries no number to avoid
-      }
-    }
-    if (typeof anon === 'string' && anon) anonymousId = anon;
-    else newAnonymousId();
-    userId = typeof user?.userId === 'string' ? user.userId : undefined;
-    traits = user?.traits && typeof user.traits === 'object' ? user.traits : {};
-    const ops = pending!;
-    pending = undefined;
-    for (const op of ops) op();
-    if (leftByEarlierPage > 0) void delivery.flush();
-  }
-
   async function accept(draft: Draft) {
-    let event = { ...draft, anonymousId, ...(userId !== undefined && draft.type !== 'alias' && { userId }) } as TouchpointEvent;
+    const userId = identity.userId();
+    let event = { ...draft, anonymousId: identity.anonymousId(), ...(userId !== undefined && draft.type !== 'alias' && { userId }) } as TouchpointEvent;
     for (const plugin of plugins) {
       try {
         const result = plugin.enrich?.(event);
@@ -180,8 +131,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       }
     }
     // Numbered once the plugins let it through: an event they drop on purpose is not a gap.
-    event.context = { ...event.context, seq: ++seq };
-    saveSeq();
+    event.context = { ...event.context, seq: sequence.next() };
     let json: string;
     try {
       json = JSON.stringify(event);
@@ -196,10 +146,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       log(`event dropped: ${bytes} B > ${MAX_EVENT_BYTES} B`);
       return;
     }
-    const overflow = await queue.push({ id: event.messageId!, json, bytes });
-    stats.dropped.overflow += overflow;
-    if (queue.size() >= flushAt) void delivery.flush();
-    else delivery.schedule(flushInterval);
+    await delivery.add({ id: event.messageId!, json, bytes });
   }
 
   /** Builds the event now: its time, id and page are those of the call, whenever it is queued. */
@@ -261,12 +208,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (isObject(id)) [id, newTraits] = [undefined as unknown as string, id];
       const given = id === undefined ? undefined : requireName(id, 'userId');
       const added = optionalObject(newTraits, 'traits') ?? {};
-      run(() => {
-        if (given !== undefined && given !== userId) traits = {};
-        userId = given ?? userId;
-        traits = { ...traits, ...added };
-        void saveUser();
-      });
+      run(() => identity.identify(given, added));
       enqueue({ type: 'identify', traits: added, ...(given !== undefined && { userId: given }) });
     }),
     alias: guard('alias', (newId: string, previousId?: string) => {
@@ -275,30 +217,29 @@ export function createTracker(options: TrackerOptions): Tracker {
       const event = draft({ type: 'alias', userId: to });
       run(() => {
         // The previous id is the one current when the call's turn comes.
-        queueEvent({ ...event, previousId: from ?? userId ?? anonymousId } as Draft);
-        userId = to;
-        void saveUser();
+        queueEvent({ ...event, previousId: from ?? identity.userId() ?? identity.anonymousId() } as Draft);
+        identity.alias(to);
       });
     }),
     group: guard('group', (groupId: string, groupTraits?: Traits) => {
       enqueue({ type: 'group', groupId: requireName(groupId, 'groupId'), traits: optionalObject(groupTraits, 'traits') ?? {} });
     }),
     reset: guard('reset', () => {
-      run(() => {
-        userId = undefined;
-        traits = {};
-        newAnonymousId();
-        void saveUser();
-      });
+      run(identity.reset);
     }),
     flush: guard('flush', () => new Promise<void>((resolve) => run(() => void delivery.flush({ force: true }).then(resolve, resolve))), Promise.resolve()),
     use: guard('use', (plugin: Plugin) => {
       if (!isObject(plugin) || !isName(plugin.name)) throw new Error('a plugin needs a name');
       plugins.push(plugin);
       plugin.setup?.(tracker);
+      // Added at start or later, a plugin reads what it keeps before the calls after it run.
+      if (plugin.load) calls.waitFor(plugin.load(store, tracker).catch((error: unknown) => log(`plugin ${plugin.name}:`, error)));
     }),
-    anonymousId: () => anonymousId,
-    userId: () => userId,
+    anonymousId: identity.anonymousId,
+    userId: identity.userId,
+    now,
+    uuid,
+    context,
     requeue: guard('requeue', (event: TouchpointEvent) => run(() => queueEvent(event as Draft))),
     defer: guard('defer', (fn: () => void) => run(fn)),
     stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: queue.size() }),
@@ -306,9 +247,7 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   if (valid) {
     for (const plugin of options.plugins ?? []) tracker.use(plugin);
-    options.lifecycle?.onHidden(() => void delivery.flush({ force: true, keepalive: true }));
-    options.lifecycle?.onResume(() => void delivery.flush({ force: true }));
-    load().catch((error) => log('state unreadable:', error));
+    calls.waitFor(Promise.all([identity.load(), sequence.load(delivery.start())]));
   }
   return tracker;
 }
