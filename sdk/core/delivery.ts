@@ -1,5 +1,7 @@
 import { backoff } from './backoff';
-import type { PersistedQueue, QueueItem } from './queue';
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from '../protocol/limits';
+import { createPersistedQueue, type QueueItem } from './queue';
+import type { SafeStore } from './store';
 import type { Transport, TransportResponse } from './transport';
 
 export interface DeliveryStats {
@@ -14,26 +16,29 @@ export interface Lifecycle {
   onResume(callback: () => void): void;
 }
 
+/** How events are delivered: the tracker's options of the same names (`TrackerOptions`). */
 export interface DeliveryOptions {
-  queue: PersistedQueue;
-  transport: Transport;
-  url: string;
   writeKey: string;
-  maxBatchEvents: number;
-  maxBatchBytes: number;
-  stats: DeliveryStats;
-  random: () => number;
-  now: () => number;
-  log: (...args: unknown[]) => void;
-  /** Runs a send while no other tab of the site sends (see `TrackerOptions.lock`). */
-  lock?: <T>(task: () => Promise<T>) => Promise<T>;
-  /** Send once this many events are queued... */
-  flushAt: number;
-  /** ...or this long after the first unsent event, at the latest. */
-  flushInterval: number;
+  /** Base URL of the collector; '' for the same origin. */
+  endpoint: string;
+  transport: Transport;
   lifecycle?: Lifecycle;
-  /** Runs `fn` after the tracker's calls waiting for its stored state (see `CallQueue.run`). */
-  defer: (fn: () => void) => void;
+  /**
+   * Runs `task` while no other tab of the site is sending (the browser uses the Web Locks API), so
+   * tabs sharing the stored queue never send the same event twice. Default: no coordination.
+   */
+  lock?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Send once this many events are queued. */
+  flushAt?: number;
+  /** Send this long after the first unsent event, at the latest. */
+  flushInterval?: number;
+  /** Cap per request; the default stays under the 64 KB keepalive limit. */
+  maxBatchBytes?: number;
+  maxBatchEvents?: number;
+  maxQueueEvents?: number;
+  maxQueueBytes?: number;
+  now?: () => number;
+  random?: () => number;
 }
 
 /** Owns when events are sent: batch size, interval, retry, page hide, and what earlier pages left. */
@@ -43,6 +48,8 @@ export interface Delivery {
    * sends what earlier pages left after the calls waiting for the load. Resolves to what they left.
    */
   start(): Promise<QueueItem[]>;
+  /** How many events wait in the queue. */
+  queued(): number;
   /** Queues an event; sends now if a batch is full, else within `flushInterval`. */
   add(item: QueueItem): Promise<void>;
   /**
@@ -52,10 +59,39 @@ export interface Delivery {
   flush(options?: { force?: boolean; keepalive?: boolean }): Promise<void>;
 }
 
-type Outcome = 'sent' | 'retry';
+/** Whether to go on sending: false once a request is to be retried later. */
+type Outcome = boolean;
 
-export function createDelivery(options: DeliveryOptions): Delivery {
-  const { defer, flushAt, flushInterval, lifecycle, lock, log, maxBatchBytes, maxBatchEvents, now, queue, random, stats, transport, url, writeKey } = options;
+/**
+ * `defer` runs a function after the tracker's calls that wait for its stored state (`CallQueue.run`):
+ * what earlier pages left is sent with what those calls queue.
+ */
+export function createDelivery(
+  options: DeliveryOptions,
+  store: SafeStore,
+  stats: DeliveryStats,
+  log: (...args: unknown[]) => void,
+  defer: (fn: () => void) => void,
+): Delivery {
+  const {
+    writeKey,
+    endpoint = '',
+    transport,
+    lifecycle,
+    lock,
+    flushAt = 20,
+    flushInterval = 5000,
+    maxBatchBytes = 60_000,
+    maxBatchEvents = 100,
+    maxQueueEvents = 1000,
+    maxQueueBytes = 2_000_000,
+    now = Date.now,
+    random = Math.random,
+  } = options;
+  const queue = createPersistedQueue(store, `tp:v1:queue:${writeKey}`, { maxEvents: maxQueueEvents, maxBytes: maxQueueBytes });
+  const url = `${endpoint.replace(/\/+$/, '')}/v1/batch`;
+  const batchEvents = Math.min(maxBatchEvents, MAX_BATCH_EVENTS);
+  const batchBytes = Math.min(maxBatchBytes, MAX_BATCH_BYTES);
   let sending: Promise<void> | undefined;
   let attempt = 0;
   let retryAt = 0;
@@ -86,12 +122,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     if (status >= 200 && status < 300) {
       stats.sent += items.length;
       await queue.remove(items);
-      return 'sent';
+      return true;
     }
     if (status === 413) {
       if (items.length === 1) return drop(items, status);
       const half = Math.ceil(items.length / 2);
-      return (await send(items.slice(0, half), keepalive)) === 'sent' ? send(items.slice(half), keepalive) : 'retry';
+      return (await send(items.slice(0, half), keepalive)) && send(items.slice(half), keepalive);
     }
     if (!status || status === 408 || status === 429 || status >= 500) {
       const delay = (retryAfter ?? -1) >= 0 ? retryAfter! * 1000 : backoff(attempt, { random });
@@ -100,7 +136,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       log('retry in', delay, status);
       cancelTimer();
       schedule(delay);
-      return 'retry';
+      return false;
     }
     return drop(items, status);
   }
@@ -110,7 +146,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     stats.dropped.rejected += items.length;
     log('refused:', items.length, status);
     await queue.remove(items);
-    return 'sent';
+    return true;
   }
 
   function flush({ force = false, keepalive = false } = {}): Promise<void> {
@@ -127,8 +163,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     // What they send stays stored until confirmed, so at worst a tab re-sends it and de-dup drops it.
     const run = ((!keepalive && lock) || ((task: () => Promise<void>) => task()))(async () => {
       if (!keepalive) await queue.load();
-      for (let batch; (batch = queue.peek(maxBatchEvents, maxBatchBytes, inFlight)).length; ) {
-        if ((await send(batch, keepalive)) === 'retry') return;
+      for (let batch; (batch = queue.peek(batchEvents, batchBytes, inFlight)).length; ) {
+        if (!(await send(batch, keepalive))) return;
         attempt = 0;
       }
     });
@@ -140,11 +176,11 @@ export function createDelivery(options: DeliveryOptions): Delivery {
 
   return {
     async start() {
-      lifecycle?.onHidden(() => void flush({ force: true, keepalive: true }));
-      lifecycle?.onResume(() => void flush({ force: true }));
+      lifecycle?.onHidden(() => flush({ force: true, keepalive: true }));
+      lifecycle?.onResume(() => flush({ force: true }));
       await queue.load();
       const left = queue.peek(queue.size(), Infinity);
-      if (left.length) defer(() => void flush());
+      if (left.length) defer(flush);
       return left;
     },
     async add(item) {
@@ -154,6 +190,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       if (queue.size() >= flushAt) void flush();
       else schedule(flushInterval);
     },
+    queued: queue.size,
     flush,
   };
 }

@@ -21,8 +21,8 @@ export function createIdentity(store: SafeStore, uuid: () => string): Identity {
   let anonymousId: string | undefined;
   let userId: string | undefined;
   let traits: Traits = {};
-  const saveUser = () => void store.set(USER_KEY, { userId, traits });
-  const newAnonymousId = () => void store.set(ANON_KEY, (anonymousId = uuid()));
+  const saveUser = () => store.set(USER_KEY, { userId, traits });
+  const newAnonymousId = () => store.set(ANON_KEY, (anonymousId = uuid()));
   return {
     async load() {
       const [anon, user] = await Promise.all([store.get<string>(ANON_KEY), store.get<{ userId?: string; traits?: Traits }>(USER_KEY)]);

@@ -1,45 +1,22 @@
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../protocol/limits';
+import { MAX_EVENT_BYTES } from '../protocol/limits';
 import type { Context, Properties, TouchpointEvent, Traits } from '../protocol/types';
 import { createCallQueue } from './call-queue';
-import { createDelivery, type DeliveryStats, type Lifecycle } from './delivery';
+import { createDelivery, type DeliveryOptions, type DeliveryStats } from './delivery';
 import { createIdentity } from './identity';
 import type { Plugin, PluginHost } from './plugin';
-import { createPersistedQueue } from './queue';
 import { createSequence } from './sequence';
 import { createMemoryStore, neverFailingStore, type KeyValueStore } from './store';
-import type { Transport } from './transport';
 import { utf8Bytes } from './utf8-bytes';
 import { VERSION } from './version';
 
-export interface TrackerOptions {
-  writeKey: string;
-  /** Base URL of the collector; '' for the same origin. */
-  endpoint: string;
-  transport: Transport;
+export interface TrackerOptions extends DeliveryOptions {
   store?: KeyValueStore;
   /** Platform context, read at each call (page URL, locale, screen...). */
   context?: () => Context;
-  lifecycle?: Lifecycle;
   plugins?: Plugin[];
-  /**
-   * Runs `task` while no other tab of the site is sending (the browser uses the Web Locks API), so
-   * tabs sharing the stored queue never send the same event twice. Default: no coordination.
-   */
-  lock?: <T>(task: () => Promise<T>) => Promise<T>;
-  /** Send once this many events are queued. */
-  flushAt?: number;
-  /** Send this long after the first unsent event, at the latest. */
-  flushInterval?: number;
-  /** Cap per request; the default stays under the 64 KB keepalive limit. */
-  maxBatchBytes?: number;
-  maxBatchEvents?: number;
-  maxQueueEvents?: number;
-  maxQueueBytes?: number;
   debug?: boolean;
   /** Fresh ids for events and visitors: the platform's source of randomness (the browser's crypto). */
   uuid: () => string;
-  now?: () => number;
-  random?: () => number;
 }
 
 export interface TrackerStats extends DeliveryStats {
@@ -66,54 +43,21 @@ type Draft = Omit<TouchpointEvent, 'anonymousId'> & { type: TouchpointEvent['typ
 
 /** The platform-free tracker: every platform entry point injects its transport, store and context. */
 export function createTracker(options: TrackerOptions): Tracker {
-  const log = options?.debug ? (...args: unknown[]) => console.debug('[touchpoint]', ...args) : () => {};
-  const {
-    writeKey,
-    endpoint = '',
-    transport,
-    store: givenStore = createMemoryStore(),
-    context = () => ({}),
-    flushAt = 20,
-    flushInterval = 5000,
-    maxBatchBytes = 60_000,
-    maxBatchEvents = 100,
-    maxQueueEvents = 1000,
-    maxQueueBytes = 2_000_000,
-    uuid,
-    now = Date.now,
-    random = Math.random,
-    lock,
-    lifecycle,
-  } = options ?? ({} as TrackerOptions);
+  // Called from plain JavaScript with nothing: a tracker that does nothing, as with no write key.
+  options ??= {} as TrackerOptions;
+  const log = options.debug ? (...args: unknown[]) => console.debug('[touchpoint]', ...args) : () => {};
+  const { writeKey, transport, store: givenStore = createMemoryStore(), context = () => ({}), uuid, now = Date.now } = options;
   const store = neverFailingStore(givenStore);
   const plugins: Plugin[] = [];
   const stats: DeliveryStats = { sent: 0, dropped: { plugin: 0, overflow: 0, rejected: 0, invalid: 0 } };
-  const valid = typeof writeKey === 'string' && writeKey !== '' && typeof transport === 'function';
+  const valid = typeof writeKey === 'string' && !!writeKey && typeof transport === 'function';
   if (!valid) log('no writeKey or transport: off');
 
   const identity = createIdentity(store, uuid);
   const sequence = createSequence(store);
   // Calls made before the stored state (and each plugin's) has loaded run, in order, once it has.
-  const calls = createCallQueue();
-  const { run } = calls;
-  const queue = createPersistedQueue(store, `tp:v1:queue:${writeKey}`, { maxEvents: maxQueueEvents, maxBytes: maxQueueBytes });
-  const delivery = createDelivery({
-    queue,
-    transport,
-    url: `${endpoint.replace(/\/+$/, '')}/v1/batch`,
-    writeKey,
-    maxBatchEvents: Math.min(maxBatchEvents, MAX_BATCH_EVENTS),
-    maxBatchBytes: Math.min(maxBatchBytes, MAX_BATCH_BYTES),
-    stats,
-    random,
-    now,
-    log,
-    lock,
-    flushAt,
-    flushInterval,
-    lifecycle,
-    defer: run,
-  });
+  const [run, waitFor] = createCallQueue();
+  const delivery = createDelivery(options, store, stats, log, run);
 
   async function accept(draft: Draft) {
     const userId = identity.userId();
@@ -132,18 +76,16 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
     // Numbered once the plugins let it through: an event they drop on purpose is not a gap.
     event.context = { ...event.context, seq: sequence.next() };
-    let json: string;
+    let json = '';
     try {
       json = JSON.stringify(event);
-    } catch (error) {
-      stats.dropped.invalid++;
-      log('event dropped, not JSON:', error);
-      return;
+    } catch {
+      // not JSON (a cycle, a BigInt): dropped below, as an event too large is
     }
     const bytes = utf8Bytes(json);
-    if (bytes > MAX_EVENT_BYTES) {
+    if (!json || bytes > MAX_EVENT_BYTES) {
       stats.dropped.invalid++;
-      log(`event dropped: ${bytes} B > ${MAX_EVENT_BYTES} B`);
+      log('event dropped: not JSON, or over', MAX_EVENT_BYTES, 'B');
       return;
     }
     await delivery.add({ id: event.messageId!, json, bytes });
@@ -159,7 +101,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     } as Draft;
   }
 
-  const queueEvent = (event: Draft) => void accept(event).catch((error) => log('event lost', error));
+  const queueEvent = (event: Draft) => accept(event).catch((error) => log('event lost', error));
   const enqueue = (fields: Parameters<typeof draft>[0]) => {
     const event = draft(fields);
     run(() => queueEvent(event));
@@ -173,17 +115,17 @@ export function createTracker(options: TrackerOptions): Tracker {
       try {
         return fn(...args);
       } catch (error) {
-        log(`${name}() ignored:`, error instanceof Error ? error.message : error);
+        log(`${name}() ignored:`, error);
         return fallback as R;
       }
     };
   }
 
-  const isName = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+  const isName = (value: unknown): value is string => typeof value === 'string' && !!value.trim();
   const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === 'object' && value !== null && !Array.isArray(value);
-  const optionalObject = (value: unknown, what: string) => {
-    if (value === undefined) return undefined;
+  const objectOrEmpty = (value: unknown, what: string) => {
+    if (value === undefined) return {};
     if (!isObject(value)) throw new Error(`${what} must be an object`);
     return value;
   };
@@ -193,21 +135,21 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   const tracker: Tracker = {
-    track: guard('track', (event: string, properties?: Properties) => {
-      enqueue({ type: 'track', event: requireName(event, 'event'), properties: optionalObject(properties, 'properties') ?? {} });
-    }),
+    track: guard('track', (event: string, properties?: Properties) =>
+      enqueue({ type: 'track', event: requireName(event, 'event'), properties: objectOrEmpty(properties, 'properties') }),
+    ),
     page: guard('page', (name?: string | Properties, properties?: Properties) => {
       if (isObject(name)) [name, properties] = [undefined, name];
       if (name !== undefined) requireName(name, 'name');
-      enqueue({ type: 'page', ...(name !== undefined && { name }), properties: optionalObject(properties, 'properties') ?? {} });
+      enqueue({ type: 'page', ...(name !== undefined && { name }), properties: objectOrEmpty(properties, 'properties') });
     }),
-    screen: guard('screen', (name: string, properties?: Properties) => {
-      enqueue({ type: 'screen', name: requireName(name, 'name'), properties: optionalObject(properties, 'properties') ?? {} });
-    }),
+    screen: guard('screen', (name: string, properties?: Properties) =>
+      enqueue({ type: 'screen', name: requireName(name, 'name'), properties: objectOrEmpty(properties, 'properties') }),
+    ),
     identify: guard('identify', (id: string | Traits, newTraits?: Traits) => {
       if (isObject(id)) [id, newTraits] = [undefined as unknown as string, id];
       const given = id === undefined ? undefined : requireName(id, 'userId');
-      const added = optionalObject(newTraits, 'traits') ?? {};
+      const added = objectOrEmpty(newTraits, 'traits');
       run(() => identity.identify(given, added));
       enqueue({ type: 'identify', traits: added, ...(given !== undefined && { userId: given }) });
     }),
@@ -221,19 +163,17 @@ export function createTracker(options: TrackerOptions): Tracker {
         identity.alias(to);
       });
     }),
-    group: guard('group', (groupId: string, groupTraits?: Traits) => {
-      enqueue({ type: 'group', groupId: requireName(groupId, 'groupId'), traits: optionalObject(groupTraits, 'traits') ?? {} });
-    }),
-    reset: guard('reset', () => {
-      run(identity.reset);
-    }),
-    flush: guard('flush', () => new Promise<void>((resolve) => run(() => void delivery.flush({ force: true }).then(resolve, resolve))), Promise.resolve()),
+    group: guard('group', (groupId: string, groupTraits?: Traits) =>
+      enqueue({ type: 'group', groupId: requireName(groupId, 'groupId'), traits: objectOrEmpty(groupTraits, 'traits') }),
+    ),
+    reset: guard('reset', () => run(identity.reset)),
+    flush: guard('flush', () => new Promise<void>((resolve) => run(() => delivery.flush({ force: true }).then(resolve, resolve))), Promise.resolve()),
     use: guard('use', (plugin: Plugin) => {
       if (!isObject(plugin) || !isName(plugin.name)) throw new Error('a plugin needs a name');
       plugins.push(plugin);
       plugin.setup?.(tracker);
       // Added at start or later, a plugin reads what it keeps before the calls after it run.
-      if (plugin.load) calls.waitFor(plugin.load(store, tracker).catch((error: unknown) => log(`plugin ${plugin.name}:`, error)));
+      if (plugin.load) waitFor(plugin.load(store, tracker).catch((error: unknown) => log(`plugin ${plugin.name}:`, error)));
     }),
     anonymousId: identity.anonymousId,
     userId: identity.userId,
@@ -241,13 +181,13 @@ export function createTracker(options: TrackerOptions): Tracker {
     uuid,
     context,
     requeue: guard('requeue', (event: TouchpointEvent) => run(() => queueEvent(event as Draft))),
-    defer: guard('defer', (fn: () => void) => run(fn)),
-    stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: queue.size() }),
+    defer: guard('defer', run),
+    stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: delivery.queued() }),
   };
 
   if (valid) {
     for (const plugin of options.plugins ?? []) tracker.use(plugin);
-    calls.waitFor(Promise.all([identity.load(), sequence.load(delivery.start())]));
+    waitFor(Promise.all([identity.load(), sequence.load(delivery.start())]));
   }
   return tracker;
 }
