@@ -2,7 +2,8 @@ import type { Tracker } from '../core/tracker';
 import type { BrowserTrackerOptions } from './index';
 
 type Call = [method: string, ...args: unknown[]];
-const METHODS = ['track', 'page', 'screen', 'identify', 'alias', 'group', 'reset', 'flush'] as const;
+// The getters too: before `init` they answer undefined (and their replay at `init` reads, harmlessly).
+const METHODS = ['init', 'track', 'page', 'screen', 'identify', 'alias', 'group', 'reset', 'flush', 'anonymousId', 'stats'] as const;
 
 /**
  * Replaces the snippet's queue in `window.touchpoint` with the real API and replays the queued
@@ -34,10 +35,8 @@ export function installGlobal(create: (options: BrowserTrackerOptions) => Tracke
     }
   }
 
-  const api: Record<string, unknown> = { init: (options: BrowserTrackerOptions) => call(['init', options]) };
+  const api: Record<string, unknown> = {};
   for (const method of METHODS) api[method] = (...args: unknown[]) => call([method, ...args]);
-  api.anonymousId = () => tracker?.anonymousId();
-  api.stats = () => tracker?.stats();
   w.touchpoint = api;
   queued.forEach(call);
 }

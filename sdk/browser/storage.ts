@@ -1,6 +1,6 @@
 import { createStore, promisifyRequest } from 'idb-keyval';
 import type { KeyValueStore } from '../core/store';
-import { ANON_KEY } from '../core/tracker';
+import { ANON_KEY } from '../core/identity';
 
 export interface BrowserStoreOptions {
   /** Keep the anonymous id in a first-party cookie too (default true), so the server sees it. */

@@ -1,25 +1,7 @@
-import { CLICK_ID_KEYS, UTM_KEYS } from '../protocol/attribution';
+import { CLICK_ID_KEYS, UTM_KEYS, type Attribution, type Touch } from '../protocol/attribution';
 
-/** One visit's marketing context: where the visitor came from. */
-export interface Touch {
-  utm?: Record<string, string>;
-  clickIds?: Record<string, string>;
-  referrer?: string;
-  landingUrl: string;
-  /** ISO time of the visit. */
-  at: string;
-  /** Mini-programs: the launch's scene value. */
-  scene?: number;
-  /** Mini-programs: the shared card the visitor opened (who shared it, how deep in a chain of shares). */
-  share?: { sharer: string; depth: number; id?: string };
-  /** Mini-programs: the app id of the mini-program or app that opened this one. */
-  referrerAppId?: string;
-}
+export type { Attribution, Touch } from '../protocol/attribution';
 
-export interface Attribution {
-  first?: Touch;
-  last?: Touch;
-}
 
 /** Query parameters without `URL`, which mini-program runtimes lack. */
 export function queryOf(url: string): Record<string, string> {

@@ -1,4 +1,4 @@
-import type { TouchpointEvent } from '../protocol/types';
+import type { Context, TouchpointEvent } from '../protocol/types';
 import type { SafeStore } from './store';
 
 /**
@@ -7,8 +7,11 @@ import type { SafeStore } from './store';
  */
 export interface Plugin {
   name: string;
-  /** Reads what the plugin keeps between pages; the tracker waits for it before the first event. */
-  load?(store: SafeStore): Promise<void>;
+  /**
+   * Reads what the plugin keeps between pages. The calls made on the tracker after the plugin was
+   * added (at start or later, with `use`) wait for it. Runs after `setup`.
+   */
+  load?(store: SafeStore, tracker: PluginHost): Promise<void>;
   setup?(tracker: PluginHost): void;
   enrich?(event: TouchpointEvent): TouchpointEvent | null | undefined | void;
 }
@@ -24,4 +27,10 @@ export interface PluginHost {
   requeue(event: TouchpointEvent): void;
   /** Runs `fn` in order with the calls made on the tracker (which wait for stored state to load). */
   defer(fn: () => void): void;
+  /** The tracker's clock in ms (`TrackerOptions.now`): the one events are stamped with. */
+  now(): number;
+  /** A fresh random id from the platform (`TrackerOptions.uuid`). */
+  uuid(): string;
+  /** The platform's context at this moment, as events get it: in the browser `page.url`, `page.path`, `page.referrer`... */
+  context(): Context;
 }

@@ -1,10 +1,6 @@
-export interface Session {
-  id: string;
-  /** 1 for the device's first session. */
-  index: number;
-  /** ISO time the session started. */
-  start: string;
-}
+import type { Session } from '../protocol/attribution';
+
+export type { Session } from '../protocol/attribution';
 
 export interface SessionState extends Session {
   lastActivity: number;

@@ -1,49 +1,22 @@
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES } from '../protocol/limits';
+import { MAX_EVENT_BYTES } from '../protocol/limits';
 import type { Context, Properties, TouchpointEvent, Traits } from '../protocol/types';
-import { createDelivery, type DeliveryStats } from './delivery';
+import { createCallQueue } from './call-queue';
+import { createDelivery, type DeliveryOptions, type DeliveryStats } from './delivery';
+import { createIdentity } from './identity';
 import type { Plugin, PluginHost } from './plugin';
-import { createPersistedQueue } from './queue';
+import { createSequence } from './sequence';
 import { createMemoryStore, neverFailingStore, type KeyValueStore } from './store';
-import type { Transport } from './transport';
 import { utf8Bytes } from './utf8-bytes';
 import { VERSION } from './version';
 
-export interface Lifecycle {
-  /** The page or app is going to the background and may never come back. */
-  onHidden(callback: () => void): void;
-  /** Back online, or back in front: a good moment to send what waits, a closed tab's events too. */
-  onResume(callback: () => void): void;
-}
-
-export interface TrackerOptions {
-  writeKey: string;
-  /** Base URL of the collector; '' for the same origin. */
-  endpoint: string;
-  transport: Transport;
+export interface TrackerOptions extends DeliveryOptions {
   store?: KeyValueStore;
   /** Platform context, read at each call (page URL, locale, screen...). */
   context?: () => Context;
-  lifecycle?: Lifecycle;
   plugins?: Plugin[];
-  /**
-   * Runs `task` while no other tab of the site is sending (the browser uses the Web Locks API), so
-   * tabs sharing the stored queue never send the same event twice. Default: no coordination.
-   */
-  lock?: <T>(task: () => Promise<T>) => Promise<T>;
-  /** Send once this many events are queued. */
-  flushAt?: number;
-  /** Send this long after the first unsent event, at the latest. */
-  flushInterval?: number;
-  /** Cap per request; the default stays under the 64 KB keepalive limit. */
-  maxBatchBytes?: number;
-  maxBatchEvents?: number;
-  maxQueueEvents?: number;
-  maxQueueBytes?: number;
   debug?: boolean;
   /** Fresh ids for events and visitors: the platform's source of randomness (the browser's crypto). */
   uuid: () => string;
-  now?: () => number;
-  random?: () => number;
 }
 
 export interface TrackerStats extends DeliveryStats {
@@ -63,110 +36,32 @@ export interface Tracker extends PluginHost {
   stats(): TrackerStats;
 }
 
-export const ANON_KEY = 'tp:v1:anon';
-const USER_KEY = 'tp:v1:user';
-const SEQ_KEY = 'tp:v1:seq';
+export type { Lifecycle } from './delivery';
 const LIBRARY = { name: 'touchpoint', version: VERSION };
 
 type Draft = Omit<TouchpointEvent, 'anonymousId'> & { type: TouchpointEvent['type'] };
 
 /** The platform-free tracker: every platform entry point injects its transport, store and context. */
 export function createTracker(options: TrackerOptions): Tracker {
-  const log = options?.debug ? (...args: unknown[]) => console.debug('[touchpoint]', ...args) : () => {};
-  const {
-    writeKey,
-    endpoint = '',
-    transport,
-    store: givenStore = createMemoryStore(),
-    context = () => ({}),
-    flushAt = 20,
-    flushInterval = 5000,
-    maxBatchBytes = 60_000,
-    maxBatchEvents = 100,
-    maxQueueEvents = 1000,
-    maxQueueBytes = 2_000_000,
-    uuid,
-    now = Date.now,
-    random = Math.random,
-    lock,
-  } = options ?? ({} as TrackerOptions);
+  // Called from plain JavaScript with nothing: a tracker that does nothing, as with no write key.
+  options ??= {} as TrackerOptions;
+  const log = options.debug ? (...args: unknown[]) => console.debug('[touchpoint]', ...args) : () => {};
+  const { writeKey, transport, store: givenStore = createMemoryStore(), context = () => ({}), uuid, now = Date.now } = options;
   const store = neverFailingStore(givenStore);
   const plugins: Plugin[] = [];
   const stats: DeliveryStats = { sent: 0, dropped: { plugin: 0, overflow: 0, rejected: 0, invalid: 0 } };
-  const valid = typeof writeKey === 'string' && writeKey !== '' && typeof transport === 'function';
+  const valid = typeof writeKey === 'string' && !!writeKey && typeof transport === 'function';
   if (!valid) log('no writeKey or transport: off');
 
-  const queue = createPersistedQueue(store, `tp:v1:queue:${writeKey}`, { maxEvents: maxQueueEvents, maxBytes: maxQueueBytes });
-  const delivery = createDelivery({
-    queue,
-    transport,
-    url: `${endpoint.replace(/\/+$/, '')}/v1/batch`,
-    writeKey,
-    maxBatchEvents: Math.min(maxBatchEvents, MAX_BATCH_EVENTS),
-    maxBatchBytes: Math.min(maxBatchBytes, MAX_BATCH_BYTES),
-    stats,
-    random,
-    now,
-    log,
-    lock,
-  });
-
-  let anonymousId: string | undefined;
-  let userId: string | undefined;
-  let traits: Traits = {};
-  // A per-device sequence number on every event (`context.seq`), so the collector can count gaps.
-  let seq = 0;
-  let seqSaving = false;
-  const saveSeq = () => {
-    if (seqSaving) return;
-    seqSaving = true;
-    // A burst of calls costs one write. (A promise, not queueMicrotask: mini-program hosts do not document it.)
-    void Promise.resolve().then(() => {
-      seqSaving = false;
-      void store.set(SEQ_KEY, seq);
-    });
-  };
-  // Calls made before the store has answered run, in order, once it has.
-  let pending: (() => void)[] | undefined = [];
-  const run = (op: () => void) => (pending ? pending.push(op) : op());
-
-  const saveUser = () => store.set(USER_KEY, { userId, traits });
-  const newAnonymousId = () => {
-    anonymousId = uuid();
-    void store.set(ANON_KEY, anonymousId);
-  };
-
-  async function load() {
-    const [anon, user, storedSeq] = await Promise.all([
-      store.get<string>(ANON_KEY),
-      store.get<{ userId?: string; traits?: Traits }>(USER_KEY),
-      store.get<number>(SEQ_KEY),
-      queue.load(),
-      ...plugins.map((p) => p.load?.(store).catch((error: unknown) => log(`plugin ${p.name}:`, error))),
-    ]);
-    const leftByEarlierPage = queue.size();
-    // Events queued but whose counter was never saved still carry their numbers: never reuse them.
-    seq = Number.isFinite(storedSeq) ? storedSeq! : 0;
-    for (const item of queue.peek(leftByEarlierPage, Infinity)) {
-      try {
-        // Not a number: no number to avoid (NaN || 0).
-        seq = Math.max(seq, +((JSON.parse(item.json) as TouchpointEvent).context?.seq as number) || 0);
-      } catch {
-        // an unreadable entry: it carries no number to avoid
-      }
-    }
-    if (typeof anon === 'string' && anon) anonymousId = anon;
-    else newAnonymousId();
-    userId = typeof user?.userId === 'string' ? user.userId : undefined;
-    traits = user?.traits && typeof user.traits === 'object' ? user.traits : {};
-    const ops = pending!;
-    pending = undefined;
-    for (const op of ops) op();
-    if (leftByEarlierPage > 0) void delivery.flush();
-  }
+  const identity = createIdentity(store, uuid);
+  const sequence = createSequence(store);
+  // Calls made before the stored state (and each plugin's) has loaded run, in order, once it has.
+  const [run, waitFor] = createCallQueue();
+  const delivery = createDelivery(options, store, stats, log, run);
 
   async function accept(draft: Draft) {
-    let event = { ...draft, anonymousId, ...(userId !== undefined && draft.type !== 'alias' && { userId }) } as TouchpointEvent;
+    const userId = identity.userId();
+    let event = { ...draft, anonymousId: identity.anonymousId(), ...(userId !== undefined && draft.type !== 'alias' && { userId }) } as TouchpointEvent;
     for (const plugin of plugins) {
       try {
         const result = plugin.enrich?.(event);
@@ -180,26 +75,20 @@ export function createTracker(options: TrackerOptions): Tracker {
       }
     }
     // Numbered once the plugins let it through: an event they drop on purpose is not a gap.
-    event.context = { ...event.context, seq: ++seq };
-    saveSeq();
-    let json: string;
+    event.context = { ...event.context, seq: sequence.next() };
+    let json = '';
     try {
       json = JSON.stringify(event);
-    } catch (error) {
-      stats.dropped.invalid++;
-      log('event dropped, not JSON:', error);
-      return;
+    } catch {
+      // not JSON (a cycle, a BigInt): dropped below, as an event too large is
     }
     const bytes = utf8Bytes(json);
-    if (bytes > MAX_EVENT_BYTES) {
+    if (!json || bytes > MAX_EVENT_BYTES) {
       stats.dropped.invalid++;
-      log(`event dropped: ${bytes} B > ${MAX_EVENT_BYTES} B`);
+      log('event dropped: not JSON, or over', MAX_EVENT_BYTES, 'B');
       return;
     }
-    const overflow = await queue.push({ id: event.messageId!, json, bytes });
-    stats.dropped.overflow += overflow;
-    if (queue.size() >= flushAt) void delivery.flush();
-    else delivery.schedule(flushInterval);
+    await delivery.add({ id: event.messageId!, json, bytes });
   }
 
   /** Builds the event now: its time, id and page are those of the call, whenever it is queued. */
@@ -212,7 +101,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     } as Draft;
   }
 
-  const queueEvent = (event: Draft) => void accept(event).catch((error) => log('event lost', error));
+  const queueEvent = (event: Draft) => accept(event).catch((error) => log('event lost', error));
   const enqueue = (fields: Parameters<typeof draft>[0]) => {
     const event = draft(fields);
     run(() => queueEvent(event));
@@ -226,17 +115,17 @@ export function createTracker(options: TrackerOptions): Tracker {
       try {
         return fn(...args);
       } catch (error) {
-        log(`${name}() ignored:`, error instanceof Error ? error.message : error);
+        log(`${name}() ignored:`, error);
         return fallback as R;
       }
     };
   }
 
-  const isName = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+  const isName = (value: unknown): value is string => typeof value === 'string' && !!value.trim();
   const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === 'object' && value !== null && !Array.isArray(value);
-  const optionalObject = (value: unknown, what: string) => {
-    if (value === undefined) return undefined;
+  const objectOrEmpty = (value: unknown, what: string) => {
+    if (value === undefined) return {};
     if (!isObject(value)) throw new Error(`${what} must be an object`);
     return value;
   };
@@ -246,27 +135,22 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   const tracker: Tracker = {
-    track: guard('track', (event: string, properties?: Properties) => {
-      enqueue({ type: 'track', event: requireName(event, 'event'), properties: optionalObject(properties, 'properties') ?? {} });
-    }),
+    track: guard('track', (event: string, properties?: Properties) =>
+      enqueue({ type: 'track', event: requireName(event, 'event'), properties: objectOrEmpty(properties, 'properties') }),
+    ),
     page: guard('page', (name?: string | Properties, properties?: Properties) => {
       if (isObject(name)) [name, properties] = [undefined, name];
       if (name !== undefined) requireName(name, 'name');
-      enqueue({ type: 'page', ...(name !== undefined && { name }), properties: optionalObject(properties, 'properties') ?? {} });
+      enqueue({ type: 'page', ...(name !== undefined && { name }), properties: objectOrEmpty(properties, 'properties') });
     }),
-    screen: guard('screen', (name: string, properties?: Properties) => {
-      enqueue({ type: 'screen', name: requireName(name, 'name'), properties: optionalObject(properties, 'properties') ?? {} });
-    }),
+    screen: guard('screen', (name: string, properties?: Properties) =>
+      enqueue({ type: 'screen', name: requireName(name, 'name'), properties: objectOrEmpty(properties, 'properties') }),
+    ),
     identify: guard('identify', (id: string | Traits, newTraits?: Traits) => {
       if (isObject(id)) [id, newTraits] = [undefined as unknown as string, id];
       const given = id === undefined ? undefined : requireName(id, 'userId');
-      const added = optionalObject(newTraits, 'traits') ?? {};
-      run(() => {
-        if (given !== undefined && given !== userId) traits = {};
-        userId = given ?? userId;
-        traits = { ...traits, ...added };
-        void saveUser();
-      });
+      const added = objectOrEmpty(newTraits, 'traits');
+      run(() => identity.identify(given, added));
       enqueue({ type: 'identify', traits: added, ...(given !== undefined && { userId: given }) });
     }),
     alias: guard('alias', (newId: string, previousId?: string) => {
@@ -275,40 +159,35 @@ export function createTracker(options: TrackerOptions): Tracker {
       const event = draft({ type: 'alias', userId: to });
       run(() => {
         // The previous id is the one current when the call's turn comes.
-        queueEvent({ ...event, previousId: from ?? userId ?? anonymousId } as Draft);
-        userId = to;
-        void saveUser();
+        queueEvent({ ...event, previousId: from ?? identity.userId() ?? identity.anonymousId() } as Draft);
+        identity.alias(to);
       });
     }),
-    group: guard('group', (groupId: string, groupTraits?: Traits) => {
-      enqueue({ type: 'group', groupId: requireName(groupId, 'groupId'), traits: optionalObject(groupTraits, 'traits') ?? {} });
-    }),
-    reset: guard('reset', () => {
-      run(() => {
-        userId = undefined;
-        traits = {};
-        newAnonymousId();
-        void saveUser();
-      });
-    }),
-    flush: guard('flush', () => new Promise<void>((resolve) => run(() => void delivery.flush({ force: true }).then(resolve, resolve))), Promise.resolve()),
+    group: guard('group', (groupId: string, groupTraits?: Traits) =>
+      enqueue({ type: 'group', groupId: requireName(groupId, 'groupId'), traits: objectOrEmpty(groupTraits, 'traits') }),
+    ),
+    reset: guard('reset', () => run(identity.reset)),
+    flush: guard('flush', () => new Promise<void>((resolve) => run(() => delivery.flush({ force: true }).then(resolve, resolve))), Promise.resolve()),
     use: guard('use', (plugin: Plugin) => {
       if (!isObject(plugin) || !isName(plugin.name)) throw new Error('a plugin needs a name');
       plugins.push(plugin);
       plugin.setup?.(tracker);
+      // Added at start or later, a plugin reads what it keeps before the calls after it run.
+      if (plugin.load) waitFor(plugin.load(store, tracker).catch((error: unknown) => log(`plugin ${plugin.name}:`, error)));
     }),
-    anonymousId: () => anonymousId,
-    userId: () => userId,
+    anonymousId: identity.anonymousId,
+    userId: identity.userId,
+    now,
+    uuid,
+    context,
     requeue: guard('requeue', (event: TouchpointEvent) => run(() => queueEvent(event as Draft))),
-    defer: guard('defer', (fn: () => void) => run(fn)),
-    stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: queue.size() }),
+    defer: guard('defer', run),
+    stats: () => ({ ...stats, dropped: { ...stats.dropped }, queued: delivery.queued() }),
   };
 
   if (valid) {
     for (const plugin of options.plugins ?? []) tracker.use(plugin);
-    options.lifecycle?.onHidden(() => void delivery.flush({ force: true, keepalive: true }));
-    options.lifecycle?.onResume(() => void delivery.flush({ force: true }));
-    load().catch((error) => log('state unreadable:', error));
+    waitFor(Promise.all([identity.load(), sequence.load(delivery.start())]));
   }
   return tracker;
 }

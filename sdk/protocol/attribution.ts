@@ -15,3 +15,35 @@ export type ClickIdKey = (typeof CLICK_ID_KEYS)[number];
  * it, how many shares deep the chain is, and the share's own id (the `Share Sent` event's).
  */
 export const SHARE_PARAMS = { sharer: 'tp_sharer', depth: 'tp_sd', id: 'tp_sid' } as const;
+
+/** One visit's marketing context, as `context.attribution.first` / `.last` carry it. */
+export interface Touch {
+  /** The `utm_*` parameters without their prefix. */
+  utm?: Partial<Record<UtmKey, string>>;
+  clickIds?: Partial<Record<ClickIdKey, string>>;
+  referrer?: string;
+  landingUrl: string;
+  /** ISO time of the visit. */
+  at: string;
+  /** Mini-programs: the launch's scene value. */
+  scene?: number;
+  /** Mini-programs: the shared card the visitor opened (who shared it, how deep in a chain of shares). */
+  share?: { sharer: string; depth: number; id?: string };
+  /** Mini-programs: the app id of the mini-program or app that opened this one. */
+  referrerAppId?: string;
+}
+
+/** `context.attribution`: the first touch is kept for good, the last is the latest with marketing context. */
+export interface Attribution {
+  first?: Touch;
+  last?: Touch;
+}
+
+/** `context.session`. */
+export interface Session {
+  id: string;
+  /** 1 for the device's first session. */
+  index: number;
+  /** ISO time the session started. */
+  start: string;
+}

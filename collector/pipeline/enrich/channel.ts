@@ -1,4 +1,4 @@
-import { CLICK_ID_KEYS, UTM_KEYS, type ClickIdKey } from '../../../sdk/protocol/attribution';
+import { CLICK_ID_KEYS, UTM_KEYS, type ClickIdKey, type Touch } from '../../../sdk/protocol/attribution';
 import { memo } from './memo';
 import SCENES from './scenes.json' with { type: 'json' };
 import type { EnrichStep } from './step';
@@ -27,18 +27,14 @@ export interface Channel {
 
 export type MiniProgramPlatform = 'wechat' | 'alipay' | 'douyin';
 
-export interface TouchInput {
-  utm?: { source?: string; medium?: string; campaign?: string; term?: string; content?: string; id?: string };
+/** The wire's touch (`sdk/protocol`), as far as the event carries one, and what grouping needs beside it. */
+export interface TouchInput extends Partial<Pick<Touch, 'utm' | 'referrer' | 'landingUrl' | 'referrerAppId'>> {
   clickIds?: Record<string, string>;
-  referrer?: string;
-  landingUrl?: string;
   /** The site's own host: a referrer from it is not a channel. */
   pageHost?: string;
   /** Mini-program scene value of the arrival, read with `miniprogramPlatform`'s table. */
   miniprogramScene?: number;
   miniprogramPlatform?: MiniProgramPlatform;
-  /** The app id of the mini-program or app that opened this one. */
-  referrerAppId?: string;
 }
 
 /** A custom rule: every condition given must hold; first match wins, before the defaults. */

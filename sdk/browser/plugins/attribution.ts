@@ -1,5 +1,5 @@
 import { attribute, touchFrom, type Attribution } from '../../core/attribution';
-import type { Plugin } from '../../core/plugin';
+import type { Plugin, PluginHost } from '../../core/plugin';
 import type { SafeStore } from '../../core/store';
 
 const KEY = 'tp:v1:attribution';
@@ -13,10 +13,11 @@ export function attributionPlugin(): Plugin {
   let attribution: Attribution = {};
   return {
     name: 'attribution',
-    async load(store: SafeStore) {
+    async load(store: SafeStore, tracker: PluginHost) {
       const stored = await store.get<Attribution>(KEY);
       if (stored && typeof stored === 'object') attribution = stored;
-      const updated = attribute(attribution, touchFrom(location.href, document.referrer, new Date().toISOString()));
+      const { url = '', referrer = '' } = tracker.context().page ?? {};
+      const updated = attribute(attribution, touchFrom(url, referrer, new Date(tracker.now()).toISOString()));
       if (updated !== attribution) {
         attribution = updated;
         await store.set(KEY, attribution);

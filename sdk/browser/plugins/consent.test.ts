@@ -87,4 +87,31 @@ describe('consent plugin', () => {
     await Promise.all([dnt.tp.flush(), gpc.tp.flush(), ignoring.tp.flush()]);
     expect(sent.map((e) => e.event)).toEqual(['Back in', 'Signals not respected']);
   });
+
+  it('added late with use(), reads the stored decision, gates by it and saves a new one', async () => {
+    // An earlier page granted analytics.
+    const earlier = make();
+    earlier.consent.grant('analytics');
+    await earlier.tp.flush();
+
+    const tp = createTracker({ uuid: uuid4, writeKey: 'k', endpoint: '', transport, store });
+    tp.track('Before the plugin'); // no consent plugin yet: not gated
+    await tp.flush();
+    const late = consentPlugin();
+    tp.use(late);
+    tp.track('Granted on an earlier page'); // waits for the plugin's load, then passes its gate
+    await tp.flush();
+    late.deny('analytics');
+    tp.track('Denied now');
+    await tp.flush();
+    expect(sent.map((e) => e.event)).toEqual(['Before the plugin', 'Granted on an earlier page']);
+
+    // The denial was saved: the next page's consent plugin, added late too, reads it.
+    const next = createTracker({ uuid: uuid4, writeKey: 'k', endpoint: '', transport, store });
+    await next.flush();
+    next.use(consentPlugin());
+    next.track('Next page');
+    await next.flush();
+    expect(sent.map((e) => e.event)).toEqual(['Before the plugin', 'Granted on an earlier page']);
+  });
 });

@@ -22,7 +22,7 @@ export function formsPlugin(): Plugin {
           }
           const action = form.getAttribute('action');
           try {
-            if (action) properties.action = new URL(action, location.href).href;
+            if (action) properties.action = new URL(action, tracker.context().page?.url).href;
           } catch {
             // an action that is no URL is left out, never thrown into the page
           }

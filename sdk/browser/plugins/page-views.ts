@@ -9,18 +9,19 @@ export function pageViewsPlugin({ pageLeave = true } = {}): Plugin {
   return {
     name: 'page-views',
     setup(tracker: PluginHost) {
-      let url = location.href;
-      let shownAt = Date.now();
-      let path = location.pathname;
+      // The page as the tracker sees it (the browser entry reads \`location\`), by the tracker's clock.
+      const current = () => tracker.context().page ?? {};
+      let { url, path } = current();
+      let shownAt = tracker.now();
       const leave = () => {
-        if (pageLeave) tracker.track('Page Left', { url, path, time_on_page_ms: Date.now() - shownAt });
+        if (pageLeave) tracker.track('Page Left', { url, path, time_on_page_ms: tracker.now() - shownAt });
       };
       const changed = () => {
-        if (location.href === url) return;
+        const page = current();
+        if (page.url === url) return;
         leave();
-        url = location.href;
-        path = location.pathname;
-        shownAt = Date.now();
+        ({ url, path } = page);
+        shownAt = tracker.now();
         tracker.page();
       };
       // History has no change event: wrap its two methods, once per page.

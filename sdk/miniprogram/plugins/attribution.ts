@@ -1,5 +1,5 @@
 import { attribute, campaignTouch, queryOf, type Attribution, type Touch } from '../../core/attribution';
-import type { Plugin } from '../../core/plugin';
+import type { Plugin, PluginHost } from '../../core/plugin';
 import type { SafeStore } from '../../core/store';
 import { SHARE_PARAMS } from '../../protocol/attribution';
 import { enterOptions, findHost, type EnterOptions, type Platform } from '../host';
@@ -50,16 +50,18 @@ export function entryTouch(entry: EnterOptions, platform: Platform, at: string):
 export function attributionPlugin({ platform }: { platform?: Platform } = {}): Plugin & { teardown(): void } {
   let attribution: Attribution = {};
   let store: SafeStore | undefined;
+  let tracker: PluginHost | undefined;
   const host = findHost(platform);
   const record = (raw: unknown) => {
-    if (!host) return;
-    const updated = attribute(attribution, entryTouch(enterOptions(raw as never), host.platform, new Date().toISOString()));
+    if (!host || !tracker) return;
+    const updated = attribute(attribution, entryTouch(enterOptions(raw as never), host.platform, new Date(tracker.now()).toISOString()));
     if (updated !== attribution) void store?.set(KEY, (attribution = updated));
   };
   return {
     name: 'mini-attribution',
-    async load(s) {
+    async load(s, t) {
       store = s;
+      tracker = t;
       const stored = await s.get<Attribution>(KEY);
       if (stored && typeof stored == 'object') attribution = stored;
       record(host?.api.getLaunchOptionsSync?.());

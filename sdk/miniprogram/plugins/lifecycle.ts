@@ -20,11 +20,11 @@ export function lifecyclePlugin({ platform }: { platform?: Platform } = {}): Lif
       const host = findHost(platform);
       if (!host) return;
       const { api } = host;
-      let shownAt = Date.now();
+      let shownAt = tracker.now();
       let hidden = false;
       const opened = (raw: RawEnterOptions | undefined, fromBackground: boolean) => {
         const { path, query, scene, referrerAppId } = enterOptions(raw);
-        shownAt = Date.now();
+        shownAt = tracker.now();
         tracker.track('Application Opened', { from_background: fromBackground, scene, path, query, ...(referrerAppId && { referring_application: referrerAppId }) });
       };
       const onShow = (raw: RawEnterOptions) => {
@@ -34,7 +34,7 @@ export function lifecyclePlugin({ platform }: { platform?: Platform } = {}): Lif
       };
       const onHide = () => {
         hidden = true;
-        tracker.track('Application Backgrounded', { duration_ms: Date.now() - shownAt });
+        tracker.track('Application Backgrounded', { duration_ms: tracker.now() - shownAt });
       };
       api.onAppShow?.(onShow);
       api.onAppHide?.(onHide);

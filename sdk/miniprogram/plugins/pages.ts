@@ -59,13 +59,13 @@ export function pagesPlugin({ taps = true, share = true, platform }: PagesOption
     const visit = shown.get(page);
     if (!visit || visit.at < 0) return;
     const { path, url } = pageOf(page);
-    tracker!.track('Page Left', { path, url, time_on_page_ms: Date.now() - visit.at });
+    tracker!.track('Page Left', { path, url, time_on_page_ms: tracker!.now() - visit.at });
     visit.at = -1;
   };
   const sharerId = () => tracker!.userId() || tracker!.anonymousId() || '';
   // A shared card's query: the page's own, then who shared it, how deep, and this share's id.
   const shared = (query: string, channel: string, path: string) => {
-    const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const id = `${tracker!.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const withShare = `${query ? `${query}&` : ''}${SHARE_PARAMS.sharer}=${encodeURIComponent(sharerId())}&${SHARE_PARAMS.depth}=${depth + 1}&${SHARE_PARAMS.id}=${id}`;
     tracker!.track('Share Sent', { channel, path: `${path}?${withShare}`, share_id: id, share_depth: depth + 1 });
     return withShare;
@@ -73,7 +73,7 @@ export function pagesPlugin({ taps = true, share = true, platform }: PagesOption
 
   const view = (page: PageInstance) => {
     const { path, query, url } = pageOf(page);
-    shown.get(page)!.at = Date.now();
+    shown.get(page)!.at = tracker!.now();
     tracker!.page(path, { path, query, url });
   };
   // Before the page's own code: the view comes before what the page tracks as it loads, a tap
