@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../collector/config';
@@ -102,6 +101,17 @@ const stop = async (server: Running) => {
   server.child.kill('SIGTERM');
   return server.exited;
 };
+/** POSTs from a given loopback address (undici's fetch cannot choose it), and reads the JSON answer. */
+const postFrom = (localAddress: string, port: number, path: string, headers: Record<string, string>, body: string) =>
+  new Promise<unknown>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', localAddress, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve(JSON.parse(text)));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 /** The machine's own environment for what the files run: PATH (node, npm) and npm's cache. */
 const baseEnv = () => ({ PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root' });
 
@@ -351,18 +361,12 @@ describe('what the files run', () => {
       const { writeKeys } = loadConfig({ TOUCHPOINT_CONFIG: join(HERE, 'collector.jsonc') });
       const browserKey = writeKeys.find((k) => k.kind === 'browser')!.key;
       const ids = Array.from({ length: 5 }, (_, i) => `${run}-${i}`);
-      const client = new Agent({ connect: { localAddress: '127.0.1.1' } });
+      // A client claiming another address: with one trusted proxy, the collector takes the proxy's entry.
       const send = () =>
-        undiciFetch(`http://127.0.0.1:${proxyPort}/v1/batch`, {
-          dispatcher: client,
-          method: 'POST',
-          // A client claiming another address: with one trusted proxy, the collector takes the proxy's entry.
-          headers: { 'x-write-key': browserKey, 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
-          body: JSON.stringify({ batch: ids.map((messageId) => ({ type: 'track', event: 'Deployed', anonymousId: 'a-deploy', messageId })) }),
-        }).then((r) => r.json() as Promise<{ accepted: number; duplicates: number }>);
+        postFrom('127.0.1.1', proxyPort, '/v1/batch', { 'x-write-key': browserKey, 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+          JSON.stringify({ batch: ids.map((messageId) => ({ type: 'track', event: 'Deployed', anonymousId: 'a-deploy', messageId })) }));
       expect(await send()).toMatchObject({ accepted: 5, duplicates: 0 });
       expect(await send()).toMatchObject({ accepted: 0, duplicates: 5 }); // the other collector, told by Redis
-      await client.close();
       expect([...hits.values()]).toEqual([1, 1]);
 
       await expect.poll(() => clickhouse.query(`SELECT count() FROM touchpoint.events WHERE anonymous_id = 'a-deploy'`), { timeout: 15_000 }).toBe('5\n');
