@@ -160,11 +160,14 @@ function clickhouseTarget(run: (query: string) => Promise<string>, database: str
         else if (Date.now() > deadline) throw new Error(`another collector has held the schema migration lock (${lock}) for ${age} s`);
         else await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      try {
-        return await task();
-      } finally {
-        await run(`DROP TABLE IF EXISTS ${lock}`);
-      }
+      const release = () => run(`DROP TABLE IF EXISTS ${lock}`);
+      // A failed migration's reason matters more than a failed release (which goes stale in time).
+      const result = await task().catch(async (error: unknown) => {
+        await release().catch(() => {});
+        throw error;
+      });
+      await release();
+      return result;
     },
     async tableExists(table) {
       const [db, name] = table.split('.');
