@@ -39,7 +39,7 @@ import { deadLetterDir } from './log/dead-letter';
 import { maskUrl, startupStep } from './startup-error';
 import { STREAMS, type StreamName } from './records';
 import type { Sink } from './records/sink';
-import { openSinks, type NamedSink, type OpenedSinks } from './sinks';
+import { openSinks, prepareSinks, type NamedSink, type OpenedSinks } from './sinks';
 import { createNdjsonSink } from './sinks/ndjson';
 import { createMemoryDedup, type DedupStore } from './state/dedup';
 import { createMemoryRateLimiter, type BucketRequest, type RateLimiter } from './state/rate-limiter';
@@ -138,6 +138,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     streamPolicies = everyStream(passThrough);
     for (const [stream, kept] of Object.entries(opening.kept)) streamPolicies[stream as StreamName] = { keep: true, ...kept };
     opened.push(() => Promise.all(sinks.map(({ sink }) => sink.close())));
+    await prepareSinks(sinks, logger);
     log = await startupStep('dataDir', `cannot keep the data in ${settings.dataDir}`, () =>
       openLog({
         maxLagBytes,

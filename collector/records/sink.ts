@@ -35,10 +35,22 @@ export interface Sink {
    * some record holds, and any other error when the store cannot be written now (retried).
    */
   write(batch: Batch): Promise<void | WriteOutcome>;
+  /**
+   * Readies the store at start (creates or migrates a table). It throws `MigrationError` when the
+   * store refused a migration, any other error when the store cannot be reached now; `write`
+   * readies it then.
+   */
+  open?(): Promise<Opened>;
   flush?(): Promise<void>;
   close(): Promise<void>;
   /** Whether the sink can take writes now. */
   ready?(): Promise<boolean>;
+}
+
+/** What `open` did: the table it readied and the schema versions it applied (none: already current). */
+export interface Opened {
+  table: string;
+  migrated: number[];
 }
 
 export interface WriteOutcome {

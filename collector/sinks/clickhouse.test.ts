@@ -4,6 +4,12 @@ import { startClickHouse, type ClickHouseServer } from './clickhouse-server.test
 import { poisonedBatch, pumpThrough } from './refusals.test-support';
 import { eventsBatch, failedBatch, sampleEvents, sampleFailed } from './sample-events';
 
+/** The first release's DDL (schema 1), kept as it was. */
+const FIRST_RELEASE = (t: string) => `CREATE TABLE ${t} (message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
+  timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16, properties Nullable(String), traits Nullable(String), context String, raw String
+  ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`;
+const LOCK = 'touchpoint_schema_versions_lock';
+
 // Debian's ClickHouse 18.16, started here on its own ports and folder.
 let server: ClickHouseServer;
 let url: string;
@@ -80,13 +86,49 @@ describe('ClickHouse sink', () => {
   });
 
   it('migrates a table made by the first schema: rows moved to a table keyed by source', async () => {
-    await query(`CREATE TABLE tp_old (message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
-      timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16, properties Nullable(String), traits Nullable(String), context String, raw String
-      ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`);
+    await query(FIRST_RELEASE('tp_old'));
     await query(`INSERT INTO tp_old (message_id, type, timestamp, received_at, context, raw) VALUES ('old-1', 'track', now(), now(), '{}', '{}')`);
     const sink = createClickHouseSink({ url, database: 'default', table: 'tp_old', shape: 'events' });
     await sink.write(eventsBatch([{ ...sampleEvents('m', 1)[0]!, messageId: 'old-1' }]));
     expect(await query('SELECT source, message_id FROM tp_old FINAL ORDER BY source')).toBe('\told-1\nshop-web\told-1\n');
     expect(await query("SELECT count() FROM system.tables WHERE name = 'tp_old__v1'")).toBe('1\n');
+  });
+
+  it('applies each migration once when two collectors start together on an old table, under a lock table it drops after', async () => {
+    await query(FIRST_RELEASE('tp_race'));
+    await query(`INSERT INTO tp_race (message_id, type, timestamp, received_at, context, raw) VALUES ('old-1', 'track', now(), now(), '{}', '{}')`);
+    const two = [0, 1].map(() => createClickHouseSink({ url, database: 'default', table: 'tp_race', shape: 'events' }));
+    const opened = await Promise.all(two.map((sink) => sink.open!()));
+    // One moved the rows to the new table; the other waited for the lock and found the table current.
+    expect(opened.map((o) => o.migrated).sort()).toEqual([[], [2]]);
+    expect(await query('SELECT source, message_id FROM tp_race')).toBe('\told-1\n'); // copied once, not twice
+    expect(await query("SELECT max(version) FROM touchpoint_schema_versions WHERE table_name = 'default.tp_race'")).toBe('2\n');
+    expect(await query(`SELECT count() FROM system.tables WHERE name = '${LOCK}'`)).toBe('0\n');
+  });
+
+  it('waits for a lock another collector holds, then migrates', async () => {
+    await query(FIRST_RELEASE('tp_wait'));
+    await query(`CREATE TABLE ${LOCK} (held UInt8) ENGINE = Memory`); // another collector, migrating
+    const sink = createClickHouseSink({ url, database: 'default', table: 'tp_wait', shape: 'events' });
+    let done = false;
+    const opening = sink.open!().finally(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(done).toBe(false);
+    expect(await query("SELECT count() FROM system.tables WHERE name = 'tp_wait__v1'")).toBe('0\n');
+    await query(`DROP TABLE ${LOCK}`);
+    expect(await opening).toEqual({ table: 'default.tp_wait', migrated: [2] });
+  });
+
+  it('a migration the database refuses fails with one line naming the table and version, and lets go of the lock', async () => {
+    // Made by hand without the `raw` column that version 2 copies.
+    await query(`CREATE TABLE tp_bad (message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
+      timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16, properties Nullable(String), traits Nullable(String), context String
+      ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`);
+    const sink = createClickHouseSink({ url, database: 'default', table: 'tp_bad', shape: 'events' });
+    const error = await sink.open!().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'MigrationError', table: 'default.tp_bad', version: 2 });
+    expect((error as Error).message).toMatch(/^table default\.tp_bad: migration to schema version 2 failed: ClickHouse answered 404: Code: 47, .*Unknown identifier: raw/);
+    expect((error as Error).message).not.toContain('\n');
+    expect(await query(`SELECT count() FROM system.tables WHERE name = '${LOCK}'`)).toBe('0\n');
   });
 });

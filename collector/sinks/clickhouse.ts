@@ -71,8 +71,7 @@ const REFUSED_CODES = new Set([6, 26, 27, 38, 41, 53, 70, 72, 117, 131]);
 /**
  * ClickHouse over its HTTP interface with undici: `INSERT ... FORMAT JSONEachRow`, into a
  * ReplacingMergeTree keyed by (source, message_id) so re-delivered events collapse (query with
- * FINAL). Tables are created or migrated on first use; ClickHouse has no locks, so collectors that
- * start together may run a migration twice, which each step tolerates.
+ * FINAL). Tables are created or migrated at start (or on first use), under a lock table.
  */
 export function createClickHouseSink({ url, database, table, user, password, shape }: ClickHouseSinkOptions): Sink {
   const base = url.replace(/\/+$/, '');
@@ -93,7 +92,7 @@ export function createClickHouseSink({ url, database, table, user, password, sha
     return text;
   }
 
-  const prepare = sharedUntilFailure(() => migrate(clickhouseTarget(run, database), qualified, CLICKHOUSE_SCHEMAS[shape]));
+  const prepare = sharedUntilFailure(async () => ({ table: qualified, migrated: await migrate(clickhouseTarget(run, database), qualified, CLICKHOUSE_SCHEMAS[shape]) }));
 
   const toRow = (row: EventRow | FailedRow): { row?: object; problem?: string } => {
     if (!('message_id' in row)) return { row: { ...row, received_at: seconds(row.received_at), received_at_ms: millis(row.received_at) } };
@@ -112,6 +111,7 @@ export function createClickHouseSink({ url, database, table, user, password, sha
   };
 
   return {
+    open: prepare,
     async write(batch) {
       await prepare();
       const outcome: WriteOutcome = { refused: [] };
@@ -134,10 +134,43 @@ export function createClickHouseSink({ url, database, table, user, password, sha
 /** A ClickHouse string literal (backslash escapes, as its parser reads them). */
 export const clickhouseString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
+/** How long a collector waits for another's migration at start before it goes on (and retries on its first write). */
+const LOCK_WAIT_MS = 60_000;
+/** A lock held longer than this was left by a collector that died: a migration copying a big table may take minutes. */
+const STALE_LOCK_SECONDS = 30 * 60;
+
 function clickhouseTarget(run: (query: string) => Promise<string>, database: string): MigrationTarget {
   const versions = `${database}.${VERSIONS_TABLE}`;
+  const lockName = `${VERSIONS_TABLE}_lock`;
+  const lock = `${database}.${lockName}`;
   return {
-    locked: (_table, task) => task(),
+    // ClickHouse has no locks, but creating a table is atomic and fails when it exists (code 57):
+    // the table is the lock. One older than any migration takes was left by a collector that died.
+    async locked(_table, task) {
+      const deadline = Date.now() + LOCK_WAIT_MS;
+      for (;;) {
+        const taken = await run(`CREATE TABLE ${lock} (held UInt8) ENGINE = Memory`).then(
+          () => true,
+          (error: Error) => {
+            if (!/Code: 57\b/.test(error.message)) throw error;
+            return false;
+          },
+        );
+        if (taken) break;
+        const age = Number((await run(`SELECT now() - metadata_modification_time FROM system.tables WHERE database = ${clickhouseString(database)} AND name = ${clickhouseString(lockName)}`)).trim());
+        if (age > STALE_LOCK_SECONDS) await run(`DROP TABLE IF EXISTS ${lock}`);
+        else if (Date.now() > deadline) throw new Error(`another collector has held the schema migration lock (${lock}) for ${age} s`);
+        else await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const release = () => run(`DROP TABLE IF EXISTS ${lock}`);
+      // A failed migration's reason matters more than a failed release (which goes stale in time).
+      const result = await task().catch(async (error: unknown) => {
+        await release().catch(() => {});
+        throw error;
+      });
+      await release();
+      return result;
+    },
     async tableExists(table) {
       const [db, name] = table.split('.');
       return (await run(`SELECT count() FROM system.tables WHERE database = ${clickhouseString(db!)} AND name = ${clickhouseString(name!)}`)).trim() !== '0';

@@ -1,15 +1,18 @@
 import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
 import type { SinkConfig } from '../config';
 import type { StreamName } from '../records';
 import type { Sink } from '../records/sink';
 import { createClickHouseSink } from './clickhouse';
 import { createHttpSink } from './http';
 import { createKafkaSink } from './kafka';
+import { MigrationError } from './migrations';
 import { createMysqlSink } from './mysql';
 import { createNatsSink } from './nats';
 import { createNdjsonSink } from './ndjson';
 import { createPostgresSink } from './postgres';
 import { createStdoutSink } from './stdout';
+import { reasonOf, StartupError } from '../startup-error';
 
 export interface NamedSink {
   /** Unique per sink and stream: names its consumer and cursor. */
@@ -90,4 +93,23 @@ export async function openSinks(configs: readonly SinkConfig[], dataDir: string)
     }
   }
   return { consumers, kept };
+}
+
+/**
+ * Readies the sinks' stores at start, all at once: a migration the database refuses stops the
+ * start with one line naming the sink, the table and the version; a store that cannot be reached
+ * now is readied on its first write, and the log keeps the events until then.
+ */
+export async function prepareSinks(sinks: readonly NamedSink[], logger: Logger): Promise<void> {
+  await Promise.all(
+    sinks.map(async ({ name, sink }) => {
+      try {
+        const opened = await sink.open?.();
+        if (opened?.migrated.length) logger.info({ sink: name, table: opened.table, versions: opened.migrated }, 'table migrated');
+      } catch (error) {
+        if (error instanceof MigrationError) throw new StartupError(`sinks: ${name}: ${error.message}`, { cause: error });
+        logger.warn({ sink: name, reason: reasonOf(error) }, 'sink not ready at start: its table is created or migrated on its first write');
+      }
+    }),
+  );
 }

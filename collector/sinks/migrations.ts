@@ -1,3 +1,5 @@
+import { reasonOf } from '../startup-error';
+
 /**
  * Table schemas are versioned: each sink's table has a list of migrations, and the sink brings the
  * table up to the last one when it starts, under a lock so that collectors starting together do
@@ -27,22 +29,47 @@ export interface Schema {
   create?: (table: string) => string[];
 }
 
-/** Brings `table` to the latest version; returns the versions applied. */
+/**
+ * A migration's statement failed: the database answered, and said no. Unlike an unreachable
+ * server (retried later), this stops the collector at start with one line naming table and version.
+ */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+  constructor(
+    readonly table: string,
+    readonly version: number,
+    cause: unknown,
+  ) {
+    super(`table ${table}: migration to schema version ${version} failed: ${reasonOf(cause)}`, { cause });
+  }
+}
+
+/**
+ * Brings `table` to the latest version; returns the versions applied. A table at a later version
+ * than this collector knows (an older collector during a rolling upgrade) is left as it is:
+ * migrations only add, so what an older collector writes still fits.
+ */
 export async function migrate(target: MigrationTarget, table: string, { migrations, create }: Schema): Promise<number[]> {
+  const apply = async (version: number, statements: string[]) => {
+    for (const statement of statements) {
+      await target.run(statement).catch((error: unknown) => {
+        throw new MigrationError(table, version, error);
+      });
+    }
+    await target.recordVersion(table, version);
+  };
   return target.locked(table, async () => {
     const recorded = await target.recordedVersion(table);
     const current = recorded ?? ((await target.tableExists(table)) ? 1 : 0);
     const latest = migrations.at(-1)!.version;
     if (current === 0 && create) {
-      for (const statement of create(table)) await target.run(statement);
-      await target.recordVersion(table, latest);
+      await apply(latest, create(table));
       return [latest];
     }
     const applied: number[] = [];
     for (const migration of migrations) {
       if (migration.version <= current) continue;
-      for (const statement of migration.statements(table)) await target.run(statement);
-      await target.recordVersion(table, migration.version);
+      await apply(migration.version, migration.statements(table));
       applied.push(migration.version);
     }
     if (recorded === undefined && applied.length === 0 && current > 0) await target.recordVersion(table, current);

@@ -22,6 +22,12 @@ export const MYSQL_SCHEMAS: Record<TableSinkOptions['shape'], Schema> = {
       version: 2,
       statements: (t) => [`ALTER TABLE ${t} ADD COLUMN source VARCHAR(100) NOT NULL DEFAULT '' FIRST, DROP PRIMARY KEY, ADD PRIMARY KEY (source, message_id)`],
     },
+    {
+      // What is asked of the table besides its key: a person's events (`forget`'s DELETE, identity
+      // stitching) and events by name over a time range (funnels). One ALTER: all or none.
+      version: 3,
+      statements: (t) => [`ALTER TABLE ${t} ADD INDEX user_id_idx (user_id), ADD INDEX anonymous_id_idx (anonymous_id), ADD INDEX event_timestamp_idx (event, timestamp)`],
+    },
   ] },
   failed: { migrations: [
     {
@@ -67,7 +73,7 @@ export async function createMysqlSink({ url, table, shape }: TableSinkOptions): 
   const prepare = sharedUntilFailure(async () => {
     const connection = await pool.getConnection();
     try {
-      await migrate(mysqlTarget(connection), table, MYSQL_SCHEMAS[shape]);
+      return { table, migrated: await migrate(mysqlTarget(connection), table, MYSQL_SCHEMAS[shape]) };
     } finally {
       connection.release();
     }
@@ -75,6 +81,7 @@ export async function createMysqlSink({ url, table, shape }: TableSinkOptions): 
   const columns = shape === 'events' ? EVENT_COLUMNS : FAILED_COLUMNS;
   const onDuplicate = shape === 'events' ? ' ON DUPLICATE KEY UPDATE message_id = message_id' : '';
   return {
+    open: prepare,
     async write(batch) {
       await prepare();
       const outcome: WriteOutcome = { refused: [] };

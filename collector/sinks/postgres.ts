@@ -26,6 +26,17 @@ export const POSTGRES_SCHEMAS: Record<TableSinkOptions['shape'], Schema> = {
         `ALTER TABLE ${t} ADD PRIMARY KEY (source, message_id)`,
       ],
     },
+    {
+      // What is asked of the table besides its key: a person's events (`forget`'s DELETE, identity
+      // stitching) and events by name over a time range (funnels). IF NOT EXISTS: an operator may
+      // have built them beforehand with CREATE INDEX CONCURRENTLY, which holds no writes.
+      version: 3,
+      statements: (t) => [
+        `CREATE INDEX IF NOT EXISTS ${t}_user_id_idx ON ${t} (user_id)`,
+        `CREATE INDEX IF NOT EXISTS ${t}_anonymous_id_idx ON ${t} (anonymous_id)`,
+        `CREATE INDEX IF NOT EXISTS ${t}_event_timestamp_idx ON ${t} (event, timestamp)`,
+      ],
+    },
   ] },
   failed: { migrations: [
     {
@@ -61,8 +72,9 @@ export async function createPostgresSink({ url, table, shape }: TableSinkOptions
       await client.query('BEGIN');
       // DDL is transactional here: the lock and the migrations commit together.
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('${VERSIONS_TABLE}'))`);
-      await migrate(postgresTarget(client), table, POSTGRES_SCHEMAS[shape]);
+      const migrated = await migrate(postgresTarget(client), table, POSTGRES_SCHEMAS[shape]);
       await client.query('COMMIT');
+      return { table, migrated };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
@@ -75,6 +87,7 @@ export async function createPostgresSink({ url, table, shape }: TableSinkOptions
   const CHUNK = Math.floor(60_000 / columns.length); // PostgreSQL allows 65,535 parameters
 
   return {
+    open: prepare,
     async write(batch) {
       await prepare();
       const outcome: WriteOutcome = { refused: [] };
