@@ -1,5 +1,6 @@
-// `npm start` builds only when dist/ is older than the source: a restart by a supervisor then
-// serves in well under 2 s instead of rebuilding. Reading the times of ~500 files takes a few ms.
+// `npm start`: builds only when dist/ is older than the source, then runs the server in this same
+// process (one Node start, not two). A restart by a supervisor so skips the build; reading the
+// times of ~500 files takes a few ms.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,12 +28,8 @@ function oldestOutput() {
   }
 }
 
-/** True when the JavaScript build is missing or older than a source file. */
-export function isStale() {
-  return oldestOutput() < Math.max(...SOURCES.map((path) => newest(join(root, path))));
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url) && isStale()) {
+if (oldestOutput() < Math.max(...SOURCES.map((path) => newest(join(root, path))))) {
   const { status } = spawnSync('npm', ['run', 'build:js'], { cwd: root, stdio: 'inherit' });
-  process.exit(status ?? 1);
+  if (status !== 0) process.exit(status ?? 1);
 }
+await import('../dist/collector/server.js');
