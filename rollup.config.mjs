@@ -15,6 +15,7 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
 import esbuild from 'rollup-plugin-esbuild';
+import typescript from 'typescript';
 
 const ts = (target = 'es2022') => esbuild({ target, tsconfig: './tsconfig.json', sourceMap: false });
 // Everything that is not our own source stays an import: the app's bundler or Node resolves it.
@@ -26,6 +27,14 @@ const SDK = 'sdk/dist';
 const COLLECTOR = 'collector/dist';
 /** The repo's output and the same files in a package's folder. */
 const alsoIn = (pkg, output) => [output, { ...output, dir: pkg }];
+/**
+ * Lowers a whole chunk's syntax with TypeScript (transpile only): for ES2017 its Object.assign and
+ * one __rest are smaller than esbuild's helpers (mini-program file: 7,862 B gzip, not 8,441 B).
+ */
+const lowerTo = (target) => ({
+  name: 'lower',
+  renderChunk: (code) => typescript.transpileModule(code, { fileName: 'chunk.js', compilerOptions: { target } }).outputText,
+});
 /** Minified builds are rendered once (terser is most of the build's time) and copied to the package. */
 const copyTo = (dir) => ({
   name: 'copy',
@@ -102,7 +111,8 @@ const js = [
     input: 'sdk/miniprogram/commonjs.ts',
     // ES2017 syntax: mini-program hosts on older iOS run JavaScriptCore without ?. and ??.
     plugins: [
-      ts('es2017'),
+      ts('esnext'),
+      lowerTo(typescript.ScriptTarget.ES2017),
       nodeResolve(),
       // `require('touchpoint')` after "build npm" opens the package's index.js.
       emit([['index.js', "module.exports = require('./touchpoint.js');\n"]]),
