@@ -66,7 +66,39 @@ import('@touchpoint/collector/cli').catch((error) => {
 });
 `;
 
+// What `npm start` needs (collector/start.mjs builds only these when dist/ is stale): the server
+// and the script-tag bundles it serves.
+const serve = [
+  ...[
+    ['sdk/browser/global.ts', 'touchpoint.min.js'],
+    ['sdk/browser/global-full.ts', 'touchpoint.full.min.js'],
+  ].map(([input, file]) => ({
+    input,
+    plugins: [ts(), nodeResolve({ browser: true }), copyTo(COLLECTOR)],
+    output: {
+      dir: 'dist',
+      entryFileNames: file,
+      format: 'iife',
+      plugins: [terser({ ecma: 2020, module: false, compress: { passes: 2 } })],
+    },
+  })),
+  // Node: the collector, its CLI and `touchpoint/testing` (which runs a collector in the test).
+  {
+    input: {
+      'collector/index': 'collector/index.ts',
+      'collector/server': 'collector/server.ts',
+      'collector/cli': 'collector/cli.ts',
+      'sdk/testing/index': 'sdk/testing/index.ts',
+    },
+    external: nodeExternal,
+    // The mini-program scene tables are data (collector/pipeline/enrich/scenes.json).
+    plugins: [ts(), json({ preferConst: true })],
+    output: alsoIn(COLLECTOR, { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'collector/[name]-[hash].js' }),
+  },
+];
+
 const js = [
+  ...serve,
   {
     input: {
       'sdk/browser/index': 'sdk/browser/index.ts',
@@ -92,19 +124,6 @@ const js = [
     ],
     output: { dir: SDK, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
   },
-  ...[
-    ['sdk/browser/global.ts', 'touchpoint.min.js'],
-    ['sdk/browser/global-full.ts', 'touchpoint.full.min.js'],
-  ].map(([input, file]) => ({
-    input,
-    plugins: [ts(), nodeResolve({ browser: true }), copyTo(COLLECTOR)],
-    output: {
-      dir: 'dist',
-      entryFileNames: file,
-      format: 'iife',
-      plugins: [terser({ ecma: 2020, module: false, compress: { passes: 2 } })],
-    },
-  })),
   // The mini-program SDK as one self-contained CommonJS file in ES2017 syntax: what WeChat's
   // "build npm" takes (package.json "miniprogram"), and what a native project can copy as it is.
   {
@@ -125,19 +144,6 @@ const js = [
       exports: 'named',
       plugins: [terser({ ecma: 2017, module: false, compress: { passes: 2 } })],
     },
-  },
-  // Node: the collector, its CLI and `touchpoint/testing` (which runs a collector in the test).
-  {
-    input: {
-      'collector/index': 'collector/index.ts',
-      'collector/server': 'collector/server.ts',
-      'collector/cli': 'collector/cli.ts',
-      'sdk/testing/index': 'sdk/testing/index.ts',
-    },
-    external: nodeExternal,
-    // The mini-program scene tables are data (collector/pipeline/enrich/scenes.json).
-    plugins: [ts(), json({ preferConst: true })],
-    output: alsoIn(COLLECTOR, { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'collector/[name]-[hash].js' }),
   },
   // `require('@touchpoint/collector')`: the library entry as CommonJS (drivers still load with import()).
   {
@@ -174,4 +180,4 @@ const types = [
   output: { file: `${dir}/${name}.d.ts`, format: 'es' },
 }));
 
-export default (args) => (args.configTypes ? types : js);
+export default (args) => (args.configTypes ? types : args.configServe ? serve : js);

@@ -1,6 +1,6 @@
-// `npm start`: builds only when dist/ is older than the source, then runs the server in this same
-// process (one Node start, not two). A restart by a supervisor so skips the build; reading the
-// times of ~500 files takes a few ms.
+// `npm start`: builds what the server needs only when dist/ is older than the source, then runs the
+// server in this same process (one Node start, not two); `npm run build` builds the rest. A restart
+// by a supervisor so skips the build; reading the times of ~500 files takes a few ms.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SOURCES = ['sdk', 'collector', 'rollup.config.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
-// One output of each rollup build that `npm start` needs; the collector's CommonJS build is the last one written.
-const OUTPUTS = ['dist/collector/server.js', 'dist/touchpoint.min.js', 'dist/touchpoint.full.min.js', 'collector/dist/index.cjs'];
+// What the builds `npm start` needs write (`rollup -c --configServe`: the server and the bundles it serves).
+const OUTPUTS = ['dist/collector/server.js', 'dist/touchpoint.min.js', 'dist/touchpoint.full.min.js'];
 const SKIP = new Set(['dist', 'node_modules', 'bench']);
 
 function newest(path) {
@@ -29,7 +29,8 @@ function oldestOutput() {
 }
 
 if (oldestOutput() < Math.max(...SOURCES.map((path) => newest(join(root, path))))) {
-  const { status } = spawnSync('npm', ['run', 'build:js'], { cwd: root, stdio: 'inherit' });
+  const rollup = join(root, 'node_modules/rollup/dist/bin/rollup');
+  const { status } = spawnSync(process.execPath, [rollup, '-c', '--configServe', '--silent'], { cwd: root, stdio: 'inherit' });
   if (status !== 0) process.exit(status ?? 1);
 }
 await import('../dist/collector/server.js');
