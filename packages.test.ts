@@ -129,7 +129,7 @@ describe('consumer projects', () => {
 
   // One at a time: each compile is a CPU-bound tsc (skipLibCheck off reads all of @types/node, hono,
   // zod…), ~15 s of CPU; five at once on two shared cores ran past any sane timeout.
-  test.for(SETTINGS)('$name compiles with skipLibCheck off, and runs', async (setting) => {
+  test.for([...SETTINGS])('$name compiles with skipLibCheck off, and runs', async (setting) => {
     const { name, type, ...modules } = setting;
     const project = join(work, 'consumers', name);
     const compilerOptions = { ...modules, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], strict: true, skipLibCheck: false, outDir: 'out' };
