@@ -127,6 +127,12 @@ describe('consumer projects', () => {
     await npmInstall(consumers, tarballs.sdk, tarballs.collector, '@types/node@20.19.43');
   }, 180_000);
 
+  test('`npx touchpoint` runs the collector package\'s commands', async () => {
+    const { stdout } = await run(join(work, 'consumers/node_modules/.bin/touchpoint'), ['--help']);
+    expect(stdout).toMatch(/^Usage: touchpoint <command>/);
+    expect(stdout).toContain('funnel');
+  });
+
   // One at a time: each compile is a CPU-bound tsc (skipLibCheck off reads all of @types/node, hono,
   // zod…), ~15 s of CPU; five at once on two shared cores ran past any sane timeout.
   test.for([...SETTINGS])('$name compiles with skipLibCheck off, and runs', async (setting) => {
