@@ -38,7 +38,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'test-results/**', 'playwright-report/**', '.tmp/**', 'data/**'] },
+  { ignores: ['**/dist/**', 'test-results/**', 'playwright-report/**', '.tmp/**', 'data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
