@@ -90,6 +90,7 @@ const SETTINGS = [
   { name: 'node16-esm', module: 'node16', moduleResolution: 'node16', type: 'module' },
   { name: 'node16-cjs', module: 'node16', moduleResolution: 'node16', type: 'commonjs' },
 ] as const;
+type Setting = (typeof SETTINGS)[number];
 
 // What each project runs: the same for ESM and CommonJS but the way it waits (no top-level await in CommonJS).
 const consumer = (body: string) => `import { createTracker } from 'touchpoint';
@@ -135,7 +136,7 @@ describe('consumer projects', () => {
 
   // One at a time: each compile is a CPU-bound tsc (skipLibCheck off reads all of @types/node, hono,
   // zod…), ~15 s of CPU; five at once on two shared cores ran past any sane timeout.
-  test.for([...SETTINGS])('$name compiles with skipLibCheck off, and runs', async (setting) => {
+  test.for<Setting>([...SETTINGS])('$name compiles with skipLibCheck off, and runs', { timeout: 300_000 }, async (setting) => {
     const { name, type, ...modules } = setting;
     const project = join(work, 'consumers', name);
     const compilerOptions = { ...modules, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], strict: true, skipLibCheck: false, outDir: 'out' };
@@ -152,5 +153,5 @@ describe('consumer projects', () => {
     // The missing optional driver: one line naming the package to install.
     expect(result.missing).toMatch(/npm install pg$/);
     expect(result.missing).not.toContain('\n');
-  }, 300_000);
+  });
 });
