@@ -6,7 +6,7 @@ import type { Engine } from './engine';
 import { sqlString } from './engine';
 import type { EventSources } from './events';
 import { duckdb } from './dialect';
-import { identifierExpressions, keyIdentifier } from './identity';
+import { identifierExpressions } from './identity';
 
 export const DEFAULT_MAX_IDS = 100;
 
@@ -123,5 +123,5 @@ export async function usePersons(engine: Engine, sources: EventSources, progress
     await saveMapping(engine, sources, await stitch(engine, { maxIds, progress }), maxIds);
   }
   await engine.run(`CREATE OR REPLACE TEMP VIEW events_p AS
-    SELECT e.*, p.person_id FROM events e JOIN persons p ON p.identifier = ${keyIdentifier(duckdb, (name) => `e.${name}`)}`);
+    SELECT e.*, p.person_id FROM events e JOIN persons p ON p.identifier = e.person_key`);
 }

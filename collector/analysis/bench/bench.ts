@@ -6,7 +6,7 @@
 // is measured here. The 10M set is the 1M set and nine copies of it with every identifier made
 // distinct (new persons, the same behaviour), which keeps the growth a like-for-like ×10 and
 // spares an hour of generating. Medians of BENCH_RUNS runs (default 3); the data is deleted after.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnricher } from '../../pipeline/enrich';
@@ -27,6 +27,8 @@ const SCALE_UP = Number(process.env.BENCH_SCALE_UP ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROOT = process.env.BENCH_DIR ?? join(tmpdir(), 'tp-bench-analysis');
 const PART_BYTES = 128 * 1024 * 1024; // the NDJSON sink's rotateBytes
+// BENCH_KEEP=1 keeps the generated data and reuses it on the next run (while iterating on one step).
+const KEEP = process.env.BENCH_KEEP === '1';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = async (work: () => Promise<unknown>) => {
@@ -161,7 +163,7 @@ async function benchScale(data: string, events: number): Promise<Figure[]> {
   const attributionSeconds = await measure('attribution', withPersons, (e) => attribution(e, { conversion: FUNNEL[2], model: 'position', by: 'campaign', lookbackSeconds: 30 * 86_400 }));
   figures.push({ step: 'attribution (position, 30d)', scale: generated.events, seconds: attributionSeconds, ...lakeFloor });
 
-  rmSync(paths.lake, { recursive: true, force: true });
+  if (!KEEP) rmSync(paths.lake, { recursive: true, force: true });
   return figures;
 }
 
@@ -169,17 +171,27 @@ const results: Figure[] = [];
 const SCALES = [BASE, BASE * SCALE_UP];
 try {
   const data = join(ROOT, 'data');
-  rmSync(ROOT, { recursive: true, force: true });
-  const free = statfsSync(tmpdir());
-  log(`generating ${BASE.toLocaleString('en-US')} events into ${data} (${Math.round((free.bavail * free.bsize) / 2 ** 30)} GiB free)`);
-  const base = generate(data, BASE);
-  results.push(...(await benchScale(data, base.events)));
+  const kept = join(ROOT, `generated-${BASE}.json`);
+  let base: { events: number };
+  let replicated = 1;
+  if (KEEP && existsSync(kept)) {
+    ({ base, replicated } = JSON.parse(readFileSync(kept, 'utf8')) as { base: { events: number }; replicated: number });
+    log(`reusing ${base.events.toLocaleString('en-US')} events (×${replicated}) in ${data}`);
+  } else {
+    rmSync(ROOT, { recursive: true, force: true });
+    const free = statfsSync(tmpdir());
+    log(`generating ${BASE.toLocaleString('en-US')} events into ${data} (${Math.round((free.bavail * free.bsize) / 2 ** 30)} GiB free)`);
+    base = generate(data, BASE);
+    writeFileSync(kept, JSON.stringify({ base, replicated }));
+  }
+  if (replicated === 1) results.push(...(await benchScale(data, base.events)));
   if (SCALE_UP > 1) {
-    replicate(data, (await listParts(lakePaths(data))).map((p) => p.path), SCALE_UP);
+    if (replicated === 1) replicate(data, (await listParts(lakePaths(data))).map((p) => p.path), SCALE_UP);
+    if (KEEP) writeFileSync(kept, JSON.stringify({ base, replicated: SCALE_UP }));
     results.push(...(await benchScale(data, base.events * SCALE_UP)));
   }
 } finally {
-  rmSync(ROOT, { recursive: true, force: true });
+  if (!KEEP) rmSync(ROOT, { recursive: true, force: true });
 }
 
 const f = (n: number) => n.toFixed(2);
