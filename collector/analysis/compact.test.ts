@@ -68,4 +68,20 @@ describe('compact', () => {
     await openEvents(engine, data);
     expect(await count(`SELECT count(*)::INTEGER AS n FROM events WHERE message_id = 'x0' AND timestamp = '${at(1, 0)}'`)).toBe(1);
   });
+
+  it('rebuilds a lake written by an earlier version, which the commands refuse to read', async () => {
+    data = await tempDataFolder();
+    await writePart(data, events('x', 1, 3), { date: '2026-11-01', n: 0 });
+    await compact(engine, { data, now: () => NOW });
+    // Version 1 had no person_key: its files are what a reader would trip on.
+    const paths = lakePaths(data);
+    await writeFile(paths.manifest, JSON.stringify({ version: 1, parts: (await readManifest(paths)).parts }));
+    await expect(openEvents(engine, data)).rejects.toThrow(/earlier version: run `touchpoint compact`/);
+    const messages: string[] = [];
+    expect(await compact(engine, { data, now: () => NOW, progress: (m) => messages.push(m) })).toMatchObject({ parts: 1, read: 3, written: 3, duplicates: 0 });
+    expect(messages[0]).toMatch(/earlier version: rebuilding/);
+    expect((await readdir(join(paths.lakeEvents, 'date=2026-11-01'))).length).toBe(1);
+    await openEvents(engine, data);
+    expect(await count(`SELECT count(DISTINCT person_key)::INTEGER AS n FROM events`)).toBe(3);
+  });
 });

@@ -4,7 +4,7 @@ import type { Engine } from './engine';
 import { sqlString } from './engine';
 import { LAKE_COLUMN_NAMES, firstOfEach, ndjsonRows } from './events';
 import { lockHolder } from '../log/lock';
-import { isSealed, lakePaths, listLakeFiles, listParts, readManifest, writeManifest, type Part } from './lake';
+import { isSealed, lakePaths, listLakeFiles, listParts, OutdatedLakeError, readManifest, writeManifest, type Part } from './lake';
 
 const STAGING = '_staging-';
 /**
@@ -51,7 +51,14 @@ export async function compact(engine: Engine, options: CompactOptions): Promise<
   for (const name of await readdir(paths.lake).catch(() => [] as string[])) {
     if (name.startsWith(STAGING)) await rm(join(paths.lake, name), { recursive: true, force: true });
   }
-  const manifest = await readManifest(paths);
+  const manifest = await readManifest(paths).catch(async (error: unknown) => {
+    if (!(error instanceof OutdatedLakeError)) throw error;
+    // Rebuilt from the NDJSON parts, which the collector keeps (the lake is derived from them).
+    progress('the lake was written by an earlier version: rebuilding it');
+    for (const folder of [paths.lakeEvents, paths.persons]) await rm(folder, { recursive: true, force: true });
+    await rm(paths.manifest, { force: true });
+    return readManifest(paths);
+  });
   const all = await listParts(paths);
   const pending = all.filter((part) => !manifest.parts[part.key]);
   const at = now();

@@ -1,5 +1,7 @@
+import { duckdb } from './dialect';
 import type { Engine } from './engine';
 import { sqlString } from './engine';
+import { keyIdentifier, type IdentifierColumn } from './identity';
 import { lakePaths, listLakeFiles, listParts, readManifest, type LakePaths, type Part } from './lake';
 
 /**
@@ -22,6 +24,12 @@ const TRAIT_PATHS = ['email', 'phone', 'openid', 'unionid'] as const;
 const fromContext = (path: (typeof CONTEXT_PATHS)[number]) => `_context[${CONTEXT_PATHS.indexOf(path) + 1}]`;
 const fromTraits = (path: (typeof TRAIT_PATHS)[number]) => `_traits[${TRAIT_PATHS.indexOf(path) + 1}]`;
 const pathList = (paths: readonly string[]) => `[${paths.map((p) => `'$.${p}'`).join(', ')}]`;
+
+/** The identifier columns as read from NDJSON, for the person key. */
+const NDJSON_IDENTIFIERS: Record<IdentifierColumn, string> = {
+  type: 'type', user_id: 'userId', anonymous_id: 'anonymousId', previous_id: 'previousId', device_id: fromContext('device.id'),
+  email: fromTraits('email'), phone: fromTraits('phone'), unionid: fromTraits('unionid'), openid: fromTraits('openid'),
+};
 
 /**
  * The lake's columns, from the NDJSON fields: Segment's fields in snake_case with typed times
@@ -59,6 +67,11 @@ const LAKE_COLUMNS: [string, string][] = [
   /** The launch query's JSON text. */
   ['miniprogram_query', fromContext('miniprogram.query')],
   ['revenue', `TRY_CAST(properties->>'$.revenue' AS DOUBLE)`],
+  /**
+   * The event's strongest identifier (`identity.ts`), its key into the person mapping: computed
+   * once here rather than per event by every command that joins persons.
+   */
+  ['person_key', keyIdentifier(duckdb, (name) => NDJSON_IDENTIFIERS[name])],
 ];
 
 export const LAKE_COLUMN_NAMES = LAKE_COLUMNS.map(([name]) => name);

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isSealed, lakePaths, listParts, readManifest, writeManifest, type Part } from './lake';
+import { isSealed, LAKE_VERSION, lakePaths, listParts, OutdatedLakeError, readManifest, writeManifest, type Part } from './lake';
 import { tempDataFolder, writePart } from './testing/data-folder';
 
 const part = (date: string, startedAtMs: number, pid: number, n: number): Part => ({ key: `${pid}-${n}`, path: '', date, bytes: 1, writer: `pid:${pid}`, startedAtMs, seq: startedAtMs * 1e4 + n });
@@ -62,10 +62,13 @@ describe('the data folder', () => {
   it('keeps the manifest whole: written to a temporary file and renamed', async () => {
     data = await tempDataFolder();
     const paths = lakePaths(data);
-    expect(await readManifest(paths)).toEqual({ version: 1, parts: {} });
-    await writeManifest(paths, { version: 1, parts: { k: { bytes: 1, rows: 2, file: 'f' } } });
+    expect(await readManifest(paths)).toEqual({ version: LAKE_VERSION, parts: {} });
+    await writeManifest(paths, { version: LAKE_VERSION, parts: { k: { bytes: 1, rows: 2, file: 'f' } } });
     expect((await readManifest(paths)).parts.k).toEqual({ bytes: 1, rows: 2, file: 'f' });
     await writeFile(paths.manifest, JSON.stringify({ version: 9 }));
     await expect(readManifest(paths)).rejects.toThrow(/not a compaction manifest/);
+    await writeFile(paths.manifest, JSON.stringify({ version: 1, parts: {} }));
+    await expect(readManifest(paths)).rejects.toThrow(OutdatedLakeError);
+    await expect(readManifest(paths)).rejects.toThrow(/earlier version: run `touchpoint compact` to rebuild/);
   });
 });

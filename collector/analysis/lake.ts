@@ -86,17 +86,24 @@ export function isSealed(part: Part, all: readonly Part[], now: number, sealedAf
   return all.some((other) => other.writer === part.writer && other.seq > part.seq);
 }
 
+/** The lake's layout: 2 added `person_key`; a lake of version 1 is rebuilt by `compact`. */
+export const LAKE_VERSION = 2;
+
 export interface Manifest {
-  version: 1;
+  version: typeof LAKE_VERSION;
   /** Part key → what became of it. */
   parts: Record<string, { bytes: number; rows: number; file: string }>;
 }
 
+/** A lake written by an earlier version: its files lack columns the commands read. */
+export class OutdatedLakeError extends Error {}
+
 export async function readManifest(paths: LakePaths): Promise<Manifest> {
-  if (!existsSync(paths.manifest)) return { version: 1, parts: {} };
-  const manifest = JSON.parse(await readFile(paths.manifest, 'utf8')) as Manifest;
-  if (manifest.version !== 1 || typeof manifest.parts !== 'object') throw new Error(`${paths.manifest} is not a compaction manifest this version reads`);
-  return manifest;
+  if (!existsSync(paths.manifest)) return { version: LAKE_VERSION, parts: {} };
+  const manifest = JSON.parse(await readFile(paths.manifest, 'utf8')) as { version?: unknown; parts?: unknown };
+  if (manifest.version === 1) throw new OutdatedLakeError(`${paths.lake} was written by an earlier version: run \`touchpoint compact\` to rebuild it from the NDJSON parts`);
+  if (manifest.version !== LAKE_VERSION || typeof manifest.parts !== 'object' || manifest.parts === null) throw new Error(`${paths.manifest} is not a compaction manifest this version reads`);
+  return manifest as Manifest;
 }
 
 /** Written to a temporary file and renamed: a crash leaves the old manifest or the new, never half. */

@@ -6,7 +6,7 @@ import type { Engine } from './engine';
 import { sqlString } from './engine';
 import type { EventSources } from './events';
 import { duckdb } from './dialect';
-import { identifierExpressions, keyIdentifier } from './identity';
+import { identifierExpressions } from './identity';
 
 export const DEFAULT_MAX_IDS = 100;
 
@@ -43,8 +43,12 @@ const lakeColumn = (name: string) => name;
 export async function stitch(engine: Engine, { maxIds = DEFAULT_MAX_IDS, progress = (_: string) => {} } = {}): Promise<StitchResult> {
   const ids = identifierExpressions(duckdb, lakeColumn);
   progress('collecting identifiers');
+  // The identifier columns are de-duplicated first (a columnar GROUP BY, cheap), and the
+  // identifier expressions evaluated on what is left: a person's many events share their ids.
   await engine.run(`CREATE OR REPLACE TEMP TABLE stitch_sets AS
-    SELECT DISTINCT list_filter([${ids.join(', ')}], x -> x IS NOT NULL) AS ids FROM events`);
+    SELECT DISTINCT list_filter([${ids.join(', ')}], x -> x IS NOT NULL) AS ids
+    FROM (SELECT DISTINCT CASE WHEN type = 'alias' THEN type END AS type, user_id, anonymous_id,
+      CASE WHEN type = 'alias' THEN previous_id END AS previous_id, device_id, email, phone, unionid, openid FROM events)`);
   await engine.run(`CREATE OR REPLACE TEMP TABLE stitch_nodes AS
     SELECT (row_number() OVER (ORDER BY identifier))::INTEGER - 1 AS n, identifier
     FROM (SELECT DISTINCT unnest(ids) AS identifier FROM stitch_sets)`);
@@ -101,7 +105,7 @@ const stateFile = (sources: EventSources) => join(sources.paths.persons, 'stitch
 export async function saveMapping(engine: Engine, sources: EventSources, result: StitchResult, maxIds: number): Promise<void> {
   await mkdir(sources.paths.persons, { recursive: true });
   const file = mappingFile(sources);
-  await engine.run(`COPY (SELECT identifier, person_id FROM persons ORDER BY identifier) TO ${sqlString(`${file}.tmp`)} (FORMAT parquet, COMPRESSION zstd)`);
+  await engine.run(`COPY (SELECT identifier, person_id FROM persons) TO ${sqlString(`${file}.tmp`)} (FORMAT parquet, COMPRESSION zstd)`);
   await rename(`${file}.tmp`, file);
   const state: StitchState = { ...result, fingerprint: sourcesFingerprint(sources), maxIds };
   await writeFile(`${stateFile(sources)}.tmp`, JSON.stringify(state, null, 1));
@@ -123,5 +127,5 @@ export async function usePersons(engine: Engine, sources: EventSources, progress
     await saveMapping(engine, sources, await stitch(engine, { maxIds, progress }), maxIds);
   }
   await engine.run(`CREATE OR REPLACE TEMP VIEW events_p AS
-    SELECT e.*, p.person_id FROM events e JOIN persons p ON p.identifier = ${keyIdentifier(duckdb, (name) => `e.${name}`)}`);
+    SELECT e.*, p.person_id FROM events e JOIN persons p ON p.identifier = e.person_key`);
 }

@@ -6,7 +6,7 @@
 // is measured here. The 10M set is the 1M set and nine copies of it with every identifier made
 // distinct (new persons, the same behaviour), which keeps the growth a like-for-like ×10 and
 // spares an hour of generating. Medians of BENCH_RUNS runs (default 3); the data is deleted after.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnricher } from '../../pipeline/enrich';
@@ -27,12 +27,26 @@ const SCALE_UP = Number(process.env.BENCH_SCALE_UP ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROOT = process.env.BENCH_DIR ?? join(tmpdir(), 'tp-bench-analysis');
 const PART_BYTES = 128 * 1024 * 1024; // the NDJSON sink's rotateBytes
+// The journeys run a few days past their end: compaction is told it is later, so every part is sealed and the commands read the lake only.
+const AFTER_THE_DATA = Date.UTC(2027, 0, 1);
+// BENCH_KEEP=1 keeps the generated data and reuses it on the next run (while iterating on one step).
+const KEEP = process.env.BENCH_KEEP === '1';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const seconds = async (work: () => Promise<unknown>) => {
+/**
+ * Wall-clock seconds, and the CPU seconds of this process (DuckDB's threads included): on a shared
+ * machine the wall clock swings with the load, the CPU time much less.
+ */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+const time = async (work: () => Promise<unknown>): Promise<Timing> => {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await work();
-  return (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 };
 };
 // The machine is shared: each line says how loaded it was (1-minute load average, 2 cores).
 const log = (message: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]!.toFixed(1)}  ${message}\n`);
@@ -96,17 +110,17 @@ function replicate(data: string, parts: readonly string[], factor: number): void
 
 /** DuckDB's floor over the same files: a bare count(*) and a bare GROUP BY, no JSON beyond what reading needs. */
 async function floors(engine: Engine, relation: string, groupBy: string) {
-  const count = await seconds(() => engine.all(`SELECT count(*) FROM ${relation}`));
-  const group = await seconds(() => engine.all(`SELECT ${groupBy}, count(*) FROM ${relation} GROUP BY ${groupBy}`));
+  const count = await time(() => engine.all(`SELECT count(*) FROM ${relation}`));
+  const group = await time(() => engine.all(`SELECT ${groupBy}, count(*) FROM ${relation} GROUP BY ${groupBy}`));
   return { count, group };
 }
 
 interface Figure {
   step: string;
   scale: number;
-  seconds: number;
-  count: number;
-  group: number;
+  seconds: Timing;
+  count: Timing;
+  group: Timing;
   note?: string;
 }
 
@@ -118,19 +132,19 @@ async function benchScale(data: string, events: number): Promise<Figure[]> {
   const generated = { events };
   const figures: Figure[] = [];
   const measure = async (step: string, open: (engine: Engine) => Promise<void>, work: (engine: Engine) => Promise<unknown>, before?: () => void) => {
-    const times: number[] = [];
+    const times: Timing[] = [];
     for (let run = 0; run < RUNS; run++) {
       before?.();
       const engine = await openEngine();
       try {
         await open(engine);
-        times.push(await seconds(() => work(engine)));
+        times.push(await time(() => work(engine)));
       } finally {
         engine.close();
       }
-      log(`  ${step} run ${run + 1}: ${times.at(-1)!.toFixed(2)} s`);
+      log(`  ${step} run ${run + 1}: ${times.at(-1)!.wall.toFixed(2)} s (CPU ${times.at(-1)!.cpu.toFixed(2)} s)`);
     }
-    return median(times);
+    return { wall: median(times.map((t) => t.wall)), cpu: median(times.map((t) => t.cpu)) };
   };
 
   // Compaction, from scratch each run; its floor is reading the NDJSON.
@@ -138,11 +152,13 @@ async function benchScale(data: string, events: number): Promise<Figure[]> {
   const engine = await openEngine();
   const compactFloor = await floors(engine, ndjsonRelation, 'type');
   engine.close();
-  const compactSeconds = await measure('compact', async () => {}, (e) => compact(e, { data, sealedAfterSeconds: 1 }), () => rmSync(paths.lake, { recursive: true, force: true }));
-  figures.push({ step: 'compact', scale: generated.events, seconds: compactSeconds, ...compactFloor, note: `${Math.round(generated.events / compactSeconds).toLocaleString('en-US')} events/s` });
+  const compactSeconds = await measure('compact', async () => {}, (e) => compact(e, { data, sealedAfterSeconds: 1, now: () => AFTER_THE_DATA }), () => rmSync(paths.lake, { recursive: true, force: true }));
+  figures.push({ step: 'compact', scale: generated.events, seconds: compactSeconds, ...compactFloor, note: `${Math.round(generated.events / compactSeconds.wall).toLocaleString('en-US')} events/s` });
 
   // The commands on the compacted lake; their floor is scanning the lake.
-  const lake = `read_parquet([${(await listLakeFiles(paths)).map(sqlString).join(', ')}])`;
+  const lakeFiles = await listLakeFiles(paths);
+  log(`  lake: ${lakeFiles.length} Parquet files, ${(lakeFiles.reduce((sum, file) => sum + statSync(file).size, 0) / 2 ** 20).toFixed(0)} MiB`);
+  const lake = `read_parquet([${lakeFiles.map(sqlString).join(', ')}])`;
   const floorEngine = await openEngine();
   const lakeFloor = await floors(floorEngine, lake, 'anonymous_id');
   floorEngine.close();
@@ -161,7 +177,7 @@ async function benchScale(data: string, events: number): Promise<Figure[]> {
   const attributionSeconds = await measure('attribution', withPersons, (e) => attribution(e, { conversion: FUNNEL[2], model: 'position', by: 'campaign', lookbackSeconds: 30 * 86_400 }));
   figures.push({ step: 'attribution (position, 30d)', scale: generated.events, seconds: attributionSeconds, ...lakeFloor });
 
-  rmSync(paths.lake, { recursive: true, force: true });
+  if (!KEEP) rmSync(paths.lake, { recursive: true, force: true });
   return figures;
 }
 
@@ -169,30 +185,41 @@ const results: Figure[] = [];
 const SCALES = [BASE, BASE * SCALE_UP];
 try {
   const data = join(ROOT, 'data');
-  rmSync(ROOT, { recursive: true, force: true });
-  const free = statfsSync(tmpdir());
-  log(`generating ${BASE.toLocaleString('en-US')} events into ${data} (${Math.round((free.bavail * free.bsize) / 2 ** 30)} GiB free)`);
-  const base = generate(data, BASE);
-  results.push(...(await benchScale(data, base.events)));
+  const kept = join(ROOT, `generated-${BASE}.json`);
+  let base: { events: number };
+  let replicated = 1;
+  if (KEEP && existsSync(kept)) {
+    ({ base, replicated } = JSON.parse(readFileSync(kept, 'utf8')) as { base: { events: number }; replicated: number });
+    log(`reusing ${base.events.toLocaleString('en-US')} events (×${replicated}) in ${data}`);
+  } else {
+    rmSync(ROOT, { recursive: true, force: true });
+    const free = statfsSync(tmpdir());
+    log(`generating ${BASE.toLocaleString('en-US')} events into ${data} (${Math.round((free.bavail * free.bsize) / 2 ** 30)} GiB free)`);
+    base = generate(data, BASE);
+    writeFileSync(kept, JSON.stringify({ base, replicated }));
+  }
+  if (replicated === 1) results.push(...(await benchScale(data, base.events)));
   if (SCALE_UP > 1) {
-    replicate(data, (await listParts(lakePaths(data))).map((p) => p.path), SCALE_UP);
+    if (replicated === 1) replicate(data, (await listParts(lakePaths(data))).map((p) => p.path), SCALE_UP);
+    if (KEEP) writeFileSync(kept, JSON.stringify({ base, replicated: SCALE_UP }));
     results.push(...(await benchScale(data, base.events * SCALE_UP)));
   }
 } finally {
-  rmSync(ROOT, { recursive: true, force: true });
+  if (!KEEP) rmSync(ROOT, { recursive: true, force: true });
 }
 
 const f = (n: number) => n.toFixed(2);
-process.stdout.write(`\nAnalysis on DuckDB, ${RUNS} run(s) each, medians in seconds (floor = DuckDB's bare count(*) and GROUP BY over the same files)\n\n`);
+const both = (t: Timing) => `${f(t.wall)} (${f(t.cpu)})`;
+process.stdout.write(`\nAnalysis on DuckDB, ${RUNS} run(s) each, medians in seconds, wall clock (CPU) (floor = DuckDB's bare count(*) and GROUP BY over the same files)\n\n`);
 process.stdout.write(renderTable({
   columns: ['step', 'events', 'seconds', 'floor count(*)', 'floor GROUP BY', '× GROUP BY floor', 'note'],
-  rows: results.map((r) => [r.step, r.scale, f(r.seconds), f(r.count), f(r.group), `${(r.seconds / r.group).toFixed(1)}×`, r.note ?? '']),
+  rows: results.map((r) => [r.step, r.scale, both(r.seconds), both(r.count), both(r.group), `${(r.seconds.wall / r.group.wall).toFixed(1)}× (${(r.seconds.cpu / r.group.cpu).toFixed(1)}×)`, r.note ?? '']),
 }));
 if (SCALES.length > 1) {
   const [small, large] = [SCALES[0]!, SCALES.at(-1)!];
   process.stdout.write(`\nGrowth from the first scale to the last (events × ${(results.find((r) => r.scale >= large * 0.99)!.scale / results[0]!.scale).toFixed(1)}):\n`);
   for (const step of new Set(results.map((r) => r.step))) {
     const [a, b] = [results.find((r) => r.step === step && r.scale < small * 1.5)!, results.find((r) => r.step === step && r.scale >= large * 0.99)!];
-    if (a && b) process.stdout.write(`  ${step.padEnd(30)} ${f(a.seconds)} s → ${f(b.seconds)} s  (× ${(b.seconds / a.seconds).toFixed(1)})\n`);
+    if (a && b) process.stdout.write(`  ${step.padEnd(30)} ${both(a.seconds)} s → ${both(b.seconds)} s  (× ${(b.seconds.wall / a.seconds.wall).toFixed(1)}, CPU × ${(b.seconds.cpu / a.seconds.cpu).toFixed(1)})\n`);
   }
 }
