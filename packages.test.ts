@@ -72,7 +72,11 @@ describe('an SDK-only install', () => {
   test('the SDK loads with import and require; the CLI names the package it needs, in one line', async () => {
     const { stdout } = await run(
       process.execPath,
-      ['--input-type=module', '-e', "import { createTracker } from 'touchpoint'; import { createRequire } from 'node:module'; const required = createRequire(import.meta.url)('touchpoint'); console.log(typeof createTracker, typeof required.createTracker)"],
+      [
+        '--input-type=module',
+        '-e',
+        "import { createTracker } from 'touchpoint'; import { createRequire } from 'node:module'; const required = createRequire(import.meta.url)('touchpoint'); console.log(typeof createTracker, typeof required.createTracker)",
+      ],
       { cwd: app },
     );
     expect(stdout.trim()).toBe('function function');
@@ -128,7 +132,7 @@ describe('consumer projects', () => {
     await npmInstall(consumers, tarballs.sdk, tarballs.collector, '@types/node@20.19.43');
   }, 180_000);
 
-  test('`npx touchpoint` runs the collector package\'s commands', async () => {
+  test("`npx touchpoint` runs the collector package's commands", async () => {
     const { stdout } = await run(join(work, 'consumers/node_modules/.bin/touchpoint'), ['--help']);
     expect(stdout).toMatch(/^Usage: touchpoint <command>/);
     expect(stdout).toContain('funnel');

@@ -154,7 +154,6 @@ const js = [
   },
 ];
 
-
 // Each entry's declarations as one file, and a .d.cts twin for `require` (TypeScript reads a
 // .d.ts in a "type": "module" package as ESM, which Node16 refuses to require).
 const types = [
@@ -174,7 +173,14 @@ const types = [
       },
     },
     ...(dir === SDK && name === 'index'
-      ? [emit(reexports.flatMap(([file, from]) => [[`${file}.d.ts`, `export * from '${from}';\n`], [`${file}.d.cts`, `export * from '${from}';\n`]]))]
+      ? [
+          emit(
+            reexports.flatMap(([file, from]) => [
+              [`${file}.d.ts`, `export * from '${from}';\n`],
+              [`${file}.d.cts`, `export * from '${from}';\n`],
+            ]),
+          ),
+        ]
       : []),
   ],
   output: { file: `${dir}/${name}.d.ts`, format: 'es' },

@@ -148,7 +148,8 @@ describe('POST /v1/batch', () => {
     const stuck: Sink = { write: () => new Promise(() => {}), close: async () => {} };
     const { app, admin } = await setup({ log: { ack: 'log', maxLagBytes: 2000, sinkTimeoutMs: 300 } }, { events: stuck });
     const statuses: number[] = [];
-    for (let i = 0; i < 10; i++) statuses.push((await post(app, '/v1/batch', { batch: [track(`full-${i}`, { properties: { pad: 'x'.repeat(400) } })] })).status);
+    for (let i = 0; i < 10; i++)
+      statuses.push((await post(app, '/v1/batch', { batch: [track(`full-${i}`, { properties: { pad: 'x'.repeat(400) } })] })).status);
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.at(-1)).toBe(503);
     expect((await app.request('/readyz')).status).toBe(503);
@@ -181,8 +182,7 @@ describe('keys, origins and limits', () => {
 
   it('answers CORS only for allowed origins and refuses a browser key from another origin', async () => {
     const { app } = await setup({ writeKeys: keys });
-    const preflight = (origin: string) =>
-      app.request('/v1/batch', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const preflight = (origin: string) => app.request('/v1/batch', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
     expect((await preflight('https://shop.example')).headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
     const from = (origin: string) => post(app, '/v1/batch', { batch: [track(`o-${origin}`)] }, { ...basic('web'), origin });
@@ -210,7 +210,8 @@ describe('keys, origins and limits', () => {
       trustProxy: true,
       writeKeys: [{ key: 'web', ipRateLimit: { eventsPerSecond: 1, burst: 1 } }],
     });
-    const from = (ip: string, id: string) => post(app, '/v1/track', { event: 'x', anonymousId: 'a', messageId: id }, { ...basic('web'), 'x-forwarded-for': ip });
+    const from = (ip: string, id: string) =>
+      post(app, '/v1/track', { event: 'x', anonymousId: 'a', messageId: id }, { ...basic('web'), 'x-forwarded-for': ip });
     expect((await from('198.51.100.1', 'i1')).status).toBe(200);
     expect((await from('198.51.100.1', 'i2')).status).toBe(429);
     expect((await from('198.51.100.2', 'i3')).status).toBe(200);
@@ -234,11 +235,16 @@ describe('keys, origins and limits', () => {
 describe('enrichment in the pipeline', () => {
   it('parses the user agent, anonymises the IP, groups the channel', async () => {
     const { app, events } = await setup({ trustProxy: true });
-    await post(app, '/v1/page', { anonymousId: 'a', context: { page: { url: 'https://shop.example/?utm_source=baidu&utm_medium=cpc' } } }, {
-      ...auth,
-      'x-forwarded-for': '203.0.113.195',
-      'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-    });
+    await post(
+      app,
+      '/v1/page',
+      { anonymousId: 'a', context: { page: { url: 'https://shop.example/?utm_source=baidu&utm_medium=cpc' } } },
+      {
+        ...auth,
+        'x-forwarded-for': '203.0.113.195',
+        'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      },
+    );
     expect(events.events[0]).toMatchObject({
       context: {
         ip: '203.0.113.0',
@@ -251,7 +257,10 @@ describe('enrichment in the pipeline', () => {
 
   it('routes bots to their own stream when configured', async () => {
     const { app, events, bots } = await setup({ bots: 'route' });
-    await post(app, '/v1/page', { anonymousId: 'a', context: { userAgent: 'Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)' } });
+    await post(app, '/v1/page', {
+      anonymousId: 'a',
+      context: { userAgent: 'Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)' },
+    });
     await post(app, '/v1/page', { anonymousId: 'b' });
     expect(bots.events).toMatchObject([{ anonymousId: 'a', context: { bot: true } }]);
     expect(events.events).toMatchObject([{ anonymousId: 'b' }]);
@@ -285,10 +294,16 @@ describe('tracking plan', () => {
     try {
       const first = await (await post(app, '/v1/track', { event: 'Order Completed', anonymousId: 'a', messageId: 'p1' })).json();
       expect(first.rejected).toEqual([{ messageId: 'p1', reason: 'properties.order_id: required by the tracking plan' }]);
-      expect(failed.events[0]).toMatchObject({ category: 'tracking_plan', issues: [{ path: ['properties', 'order_id'], message: 'required by the tracking plan' }] });
+      expect(failed.events[0]).toMatchObject({
+        category: 'tracking_plan',
+        issues: [{ path: ['properties', 'order_id'], message: 'required by the tracking plan' }],
+      });
       await writeFile(planPath, JSON.stringify(plan(false)));
       await expect
-        .poll(async () => (await (await post(app, '/v1/track', { event: 'Order Completed', anonymousId: 'a' })).json()).accepted, { timeout: 5000, interval: 200 })
+        .poll(async () => (await (await post(app, '/v1/track', { event: 'Order Completed', anonymousId: 'a' })).json()).accepted, {
+          timeout: 5000,
+          interval: 200,
+        })
         .toBe(1);
     } finally {
       await collector.stop();
@@ -367,7 +382,9 @@ describe('operations', () => {
     expect(metrics).toContain('process_cpu_seconds_total');
     expect(metrics).toContain('nodejs_eventloop_lag_seconds');
     down = false;
-    await expect.poll(async () => (await (await admin.request('/healthz')).json()).sinks.failed, { timeout: 10_000 }).toEqual({ status: 'ok', lagBytes: 0, backlogEvents: 0, lagSeconds: 0 });
+    await expect
+      .poll(async () => (await (await admin.request('/healthz')).json()).sinks.failed, { timeout: 10_000 })
+      .toEqual({ status: 'ok', lagBytes: 0, backlogEvents: 0, lagSeconds: 0 });
   });
 
   it('stops being ready when it stops, so the load balancer drains it first', async () => {

@@ -198,9 +198,7 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   };
   // A server key's requests come from the backend, not the user: their address and agent say nothing of the user.
   const requestFacts = (c: Context<CollectorEnv>) =>
-    c.get('source').kind === 'browser'
-      ? { ip: ipOf(c), userAgent: c.req.header('user-agent'), deviceId: c.get('deviceId') }
-      : { deviceId: c.get('deviceId') };
+    c.get('source').kind === 'browser' ? { ip: ipOf(c), userAgent: c.req.header('user-agent'), deviceId: c.get('deviceId') } : { deviceId: c.get('deviceId') };
   const onOutcome = (source: string, result: IngestResult, { accepted, duplicates, limited }: Delivered) => {
     metrics.accepted.inc({ source }, accepted);
     if (duplicates) metrics.duplicates.inc({ source }, duplicates);
@@ -224,7 +222,11 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const ready = async (): Promise<Readiness> => {
     const checks: Record<string, string> = { accepting: stopping ? 'stopping' : 'ok' };
     checks.log = log.lagBytes() < settings.log.maxLagBytes ? 'ok' : 'sinks too far behind';
-    if (redis) checks.redis = await redis.ping().then(() => 'ok', () => 'unreachable');
+    if (redis)
+      checks.redis = await redis.ping().then(
+        () => 'ok',
+        () => 'unreachable',
+      );
     return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
   };
   /** Each sink's state and lag: what an operator watches. */
@@ -243,7 +245,8 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const onError = handleError(
     (error, c) => logger.error({ err: error, path: c.req.path }, 'unhandled error'),
     // Never the body: what was refused, why, and from which source.
-    (status, message, c) => refusals('debug', { status, reason: message, path: c.req.path, source: (c.get('source') as { name?: string } | undefined)?.name }, 'request refused'),
+    (status, message, c) =>
+      refusals('debug', { status, reason: message, path: c.req.path, source: (c.get('source') as { name?: string } | undefined)?.name }, 'request refused'),
   );
   const notFound = (c: Context) => errorResponse(c, 404, `no route for ${c.req.method} ${c.req.path}`);
 
@@ -286,7 +289,10 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
   const onRefused = (reason: string) => metrics.unauthorised.inc({ reason });
 
   app.use('/v1/pixel/*', shed);
-  app.route('/v1/pixel', pixelRoutes({ keys, ingest, deliver, senderOf, requestFacts, logger, onOutcome, onRefused: (reason) => metrics.pixelRefused.inc({ reason }) }));
+  app.route(
+    '/v1/pixel',
+    pixelRoutes({ keys, ingest, deliver, senderOf, requestFacts, logger, onOutcome, onRefused: (reason) => metrics.pixelRefused.inc({ reason }) }),
+  );
 
   const ingestApp = new Hono<CollectorEnv>();
   ingestApp.use(
@@ -310,14 +316,19 @@ export async function createCollector(options: CollectorOptions = {}): Promise<C
     requestTimeout: settings.limits.headersTimeoutMs + settings.limits.bodyTimeoutMs + 30_000,
   };
   const listen = (fetch: (request: Request, env: unknown) => Response | Promise<Response>, port: number, hostname: string, setting: string) =>
-    startupStep(setting, `cannot listen on ${hostname}:${port}`, () => new Promise<{ url: string; port: number; host: string }>((resolve, reject) => {
-      const s = serve({ fetch, port, hostname, serverOptions }, (info: AddressInfo) => {
-        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-        resolve({ url: `http://${host}:${info.port}`, port: info.port, host: info.address });
-      });
-      s.once('error', reject);
-      servers.push(s);
-    }));
+    startupStep(
+      setting,
+      `cannot listen on ${hostname}:${port}`,
+      () =>
+        new Promise<{ url: string; port: number; host: string }>((resolve, reject) => {
+          const s = serve({ fetch, port, hostname, serverOptions }, (info: AddressInfo) => {
+            const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+            resolve({ url: `http://${host}:${info.port}`, port: info.port, host: info.address });
+          });
+          s.once('error', reject);
+          servers.push(s);
+        }),
+    );
 
   return {
     app,

@@ -17,7 +17,13 @@ TOUCHPOINT_CONFIG); what it refuses again is set aside anew, with its reason.
 `;
 
 export async function run(argv: string[]): Promise<void> {
-  const values = parseCommandArgs(argv, { data: { type: 'string' }, json: { type: 'boolean' }, replay: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' } });
+  const values = parseCommandArgs(argv, {
+    data: { type: 'string' },
+    json: { type: 'boolean' },
+    replay: { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean' },
+  });
   if (values.help) return void process.stdout.write(HELP);
   const env = { ...process.env, ...(values.config !== undefined && { TOUCHPOINT_CONFIG: values.config }) };
   const dataDir = values.data ?? (values.replay !== undefined ? loadConfig(env).dataDir : './data');
@@ -42,7 +48,8 @@ export async function run(argv: string[]): Promise<void> {
         if (!newest || letter.at > newest) newest = letter.at;
       }
     }
-    if (records > 0) report.push({ sink, records, oldest, newest, reasons: [...reasons].sort((a, b) => b[1] - a[1]).map(([reason, n]) => ({ reason, records: n })) });
+    if (records > 0)
+      report.push({ sink, records, oldest, newest, reasons: [...reasons].sort((a, b) => b[1] - a[1]).map(([reason, n]) => ({ reason, records: n })) });
   }
   if (values.json) return void process.stdout.write(`${JSON.stringify({ sinks: report })}\n`);
   if (report.length === 0) return void process.stdout.write(`no dead letters in ${root}\n`);

@@ -19,7 +19,18 @@ let data: string;
 beforeAll(async () => {
   data = await mkdtemp(join(tmpdir(), 'tp-forget-cli-'));
   await mkdir(join(data, 'events', 'date=2026-11-01'), { recursive: true });
-  const line = (id: string, user: string, anon: string) => JSON.stringify({ type: 'track', event: 'x', messageId: id, userId: user, anonymousId: anon, source: 'web', timestamp: '2026-11-01T10:00:00.000Z', receivedAt: '2026-11-01T10:00:00.000Z', context: {} });
+  const line = (id: string, user: string, anon: string) =>
+    JSON.stringify({
+      type: 'track',
+      event: 'x',
+      messageId: id,
+      userId: user,
+      anonymousId: anon,
+      source: 'web',
+      timestamp: '2026-11-01T10:00:00.000Z',
+      receivedAt: '2026-11-01T10:00:00.000Z',
+      context: {},
+    });
   await writeFile(join(data, 'events', 'date=2026-11-01', 'part-000000000001.ndjson'), `${line('m1', 'u1', 'a1')}\n${line('m2', 'u2', 'a2')}\n`);
 });
 afterAll(() => rm(data, { recursive: true, force: true }));

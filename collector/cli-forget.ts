@@ -26,7 +26,8 @@ export function requestOf(values: Partial<Record<keyof typeof LIMITS, string>>):
     if (value.trim() === '') throw new UsageError(`--${name} is empty: give the id as the events carry it`);
     if (value.length > max) throw new UsageError(`--${name} is ${value.length} characters long; ids and e-mails are at most ${max}`);
   }
-  if (values.email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(values.email.trim())) throw new UsageError(`--email must be an e-mail address, got "${values.email}"`);
+  if (values.email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(values.email.trim()))
+    throw new UsageError(`--email must be an e-mail address, got "${values.email}"`);
   if (values.user === undefined && values['anonymous-id'] === undefined && values.email === undefined) {
     throw new UsageError('whom to forget? give --user ID, --anonymous-id ID or --email ADDRESS');
   }
@@ -55,7 +56,8 @@ export async function run(argv: string[]): Promise<void> {
   const report = await forget({ dataDir, request, pii: settings.pii, sinks: settings.sinks, apply: values.apply });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, dataDir));
   const failed = report.sinks.filter((s) => s.error);
-  if (failed.length) throw new Error(`${failed.length} DELETE statements failed (${failed.map((f) => `${f.sink} ${f.table}: ${f.error}`).join('; ')}); the audit log says so`);
+  if (failed.length)
+    throw new Error(`${failed.length} DELETE statements failed (${failed.map((f) => `${f.sink} ${f.table}: ${f.error}`).join('; ')}); the audit log says so`);
 }
 
 function render(report: ForgetReport, dataDir: string): string {
@@ -69,7 +71,10 @@ function render(report: ForgetReport, dataDir: string): string {
     const files = removed.files.filter((f) => f.stream === stream).length;
     lines.push(`${stream.padEnd(24)} ${String(records).padStart(8)} records taken out of ${files} file${files === 1 ? '' : 's'}`);
   }
-  if (removed.lake.length) lines.push(`${'lake'.padEnd(24)} ${String(removed.lake.reduce((n, f) => n + f.rows, 0)).padStart(8)} rows taken out of ${removed.lake.length} Parquet file${removed.lake.length === 1 ? '' : 's'}`);
+  if (removed.lake.length)
+    lines.push(
+      `${'lake'.padEnd(24)} ${String(removed.lake.reduce((n, f) => n + f.rows, 0)).padStart(8)} rows taken out of ${removed.lake.length} Parquet file${removed.lake.length === 1 ? '' : 's'}`,
+    );
   if (removed.identityMapping) lines.push('identity mapping (lake/persons) removed: the next stitch makes it again');
   for (const file of report.notRewritten) lines.push(`not rewritten (compressed): ${file}`);
   lines.push(`suppression list: ${suppression.added} identifiers added (the collector drops their new events)`);

@@ -12,7 +12,10 @@ export function clientIp(c: Context, trustedHops: number): string | undefined {
   if (trustedHops <= 0) return socket;
   const forwarded = c.req.header('x-forwarded-for');
   if (!forwarded) return socket;
-  const hops = forwarded.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const hops = forwarded
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   // Fewer entries than trusted proxies: the leftmost one came from the first proxy we trust.
   const candidate = unmapped(hops[Math.max(0, hops.length - trustedHops)] ?? '');
   return isIP(candidate) ? candidate : socket;
@@ -29,7 +32,10 @@ export function clientBucket(ip: string | undefined): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 function socketAddress(c: Context): string | undefined {

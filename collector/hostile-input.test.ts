@@ -44,7 +44,8 @@ function countingSink(check?: (record: Record<string, unknown>) => void): Sink &
 const badFailed: unknown[] = [];
 const failedByKey: Record<string, number> = {};
 const failedSink = countingSink((record) => {
-  if (typeof record.reason !== 'string' || !record.reason || typeof record.category !== 'string' || typeof record.receivedAt !== 'string') badFailed.push(record);
+  if (typeof record.reason !== 'string' || !record.reason || typeof record.category !== 'string' || typeof record.receivedAt !== 'string')
+    badFailed.push(record);
   failedByKey[record.writeKeyName as string] = (failedByKey[record.writeKeyName as string] ?? 0) + 1;
 });
 const viaPixel = (event: Record<string, unknown>) => (event.context as { probe?: unknown }).probe === 'pixel';
@@ -91,8 +92,17 @@ const hostileJson: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => 
   ),
 })).value;
 
-const junk = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
-const maybe = <T>(good: fc.Arbitrary<T>) => fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: junk, weight: 1 }, { arbitrary: fc.constant(undefined), weight: 2 });
+const junk = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+);
+const maybe = <T>(good: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: junk, weight: 1 }, { arbitrary: fc.constant(undefined), weight: 2 });
 const eventType = fc.constantFrom('track', 'page', 'screen', 'identify', 'group', 'alias');
 const isoDate = fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
 
@@ -116,7 +126,9 @@ const event = fc.record(
         {
           userAgent: maybe(fc.string({ maxLength: 200 })),
           ip: maybe(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 30 }))),
-          page: maybe(fc.record({ url: maybe(fc.oneof(fc.webUrl({ withQueryParameters: true }), fc.string())), referrer: maybe(fc.webUrl()) }, { requiredKeys: [] })),
+          page: maybe(
+            fc.record({ url: maybe(fc.oneof(fc.webUrl({ withQueryParameters: true }), fc.string())), referrer: maybe(fc.webUrl()) }, { requiredKeys: [] }),
+          ),
           campaign: maybe(fc.dictionary(fc.constantFrom('source', 'medium', 'name'), junk)),
           attribution: maybe(fc.jsonValue({ maxDepth: 3 })),
           seq: maybe(fc.integer({ min: -5, max: 1_000_000 })),
@@ -136,8 +148,12 @@ const batchProbe = fc.tuple(fc.array(event, { maxLength: 30 }), fc.option(isoDat
   body: JSON.stringify({ batch, ...(sentAt && { sentAt }) }),
   events: batch.length,
 }));
-const singleProbe = fc.tuple(eventType, event).map(([type, e]): Probe => ({ method: 'POST', path: `/v1/${type}`, headers: json(), body: JSON.stringify(e), events: 1 }));
-const hostileBodyProbe = fc.tuple(fc.constantFrom('/v1/batch', '/v1/track', '/v1/identify'), hostileJson).map(([path, body]): Probe => ({ method: 'POST', path, headers: json(), body }));
+const singleProbe = fc
+  .tuple(eventType, event)
+  .map(([type, e]): Probe => ({ method: 'POST', path: `/v1/${type}`, headers: json(), body: JSON.stringify(e), events: 1 }));
+const hostileBodyProbe = fc
+  .tuple(fc.constantFrom('/v1/batch', '/v1/track', '/v1/identify'), hostileJson)
+  .map(([path, body]): Probe => ({ method: 'POST', path, headers: json(), body }));
 const wrapped = hostileJson.map((inner): Probe => ({ method: 'POST', path: '/v1/batch', headers: json(), body: `{"batch":[${inner},${inner}]}` }));
 const deepProbe = fc.tuple(fc.integer({ min: 60, max: 200_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]): Probe => ({
   method: 'POST',
@@ -151,34 +167,67 @@ const hugeProbe = fc.integer({ min: 20_000, max: 700_000 }).map((size): Probe =>
   headers: json(),
   body: JSON.stringify({ batch: [{ type: 'track', event: 'big', anonymousId: 'a', properties: { blob: 'x'.repeat(size) } }] }),
 }));
-const bytesProbe = fc.tuple(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom('application/json', 'text/plain', '', 'application/xml', 'multipart/form-data')).map(
-  ([bytes, type]): Probe => ({ method: 'POST', path: '/v1/batch', headers: { 'x-write-key': 'fuzz', ...(type && { 'content-type': type }) }, body: bytes }),
-);
+const bytesProbe = fc
+  .tuple(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom('application/json', 'text/plain', '', 'application/xml', 'multipart/form-data'))
+  .map(([bytes, type]): Probe => ({
+    method: 'POST',
+    path: '/v1/batch',
+    headers: { 'x-write-key': 'fuzz', ...(type && { 'content-type': type }) },
+    body: bytes,
+  }));
 const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024));
 const validGzip = gzipSync(JSON.stringify({ batch: [{ type: 'track', event: 'zipped', anonymousId: 'a' }] }));
 const gzipProbe = fc.oneof(
   fc.constant<Probe>({ method: 'POST', path: '/v1/batch', headers: json({ 'content-encoding': 'gzip' }), body: bomb }),
   fc.constant<Probe>({ method: 'POST', path: '/v1/batch', headers: json({ 'content-encoding': 'gzip' }), body: validGzip, events: 1 }),
-  fc.integer({ min: 1, max: validGzip.length - 1 }).map((cut): Probe => ({ method: 'POST', path: '/v1/batch', headers: json({ 'content-encoding': 'gzip' }), body: validGzip.subarray(0, cut) })),
+  fc
+    .integer({ min: 1, max: validGzip.length - 1 })
+    .map((cut): Probe => ({ method: 'POST', path: '/v1/batch', headers: json({ 'content-encoding': 'gzip' }), body: validGzip.subarray(0, cut) })),
   fc.uint8Array({ maxLength: 500 }).map((bytes): Probe => ({ method: 'POST', path: '/v1/batch', headers: json({ 'content-encoding': 'gzip' }), body: bytes })),
 );
 const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 3000 });
 const headerProbe = fc
-  .record({
-    authorization: fc.oneof(headerText, fc.string().map((s) => `Basic ${Buffer.from(s).toString('base64')}`), fc.constant('Basic ')),
-    'x-write-key': headerText,
-    origin: headerText,
-    'x-forwarded-for': headerText,
-    'content-type': headerText,
-    'content-encoding': headerText,
-    'user-agent': headerText,
-    cookie: headerText,
-  }, { requiredKeys: [] })
+  .record(
+    {
+      authorization: fc.oneof(
+        headerText,
+        fc.string().map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
+        fc.constant('Basic '),
+      ),
+      'x-write-key': headerText,
+      origin: headerText,
+      'x-forwarded-for': headerText,
+      'content-type': headerText,
+      'content-encoding': headerText,
+      'user-agent': headerText,
+      cookie: headerText,
+    },
+    { requiredKeys: [] },
+  )
   .map((headers): Probe => ({ method: 'POST', path: '/v1/batch', headers, body: '{"batch":[]}' }));
-const pathProbe = fc.tuple(fc.constantFrom<Probe['method']>('GET', 'PUT', 'DELETE', 'POST'), fc.constantFrom('/v1/batch', '/v1/', '/v1/pixel/track', '/v1/../etc/passwd', '/v1/%00', '/v1/track?writeKey=fuzz&writeKey=x', '/v1/batch?writeKey=' + 'k'.repeat(4000)))
+const pathProbe = fc
+  .tuple(
+    fc.constantFrom<Probe['method']>('GET', 'PUT', 'DELETE', 'POST'),
+    fc.constantFrom(
+      '/v1/batch',
+      '/v1/',
+      '/v1/pixel/track',
+      '/v1/../etc/passwd',
+      '/v1/%00',
+      '/v1/track?writeKey=fuzz&writeKey=x',
+      '/v1/batch?writeKey=' + 'k'.repeat(4000),
+    ),
+  )
   .map(([method, path]): Probe => ({ method, path, headers: {}, ...(method !== 'GET' && { body: '{}' }) }));
 const pixelEvent = event.map((e) => ({ ...e, context: { ...(typeof e.context === 'object' && e.context), probe: 'pixel' } }));
-const pixelProbe = fc.tuple(fc.constantFrom('track', 'page'), fc.oneof(pixelEvent.map((e) => Buffer.from(JSON.stringify(e)).toString('base64url')), headerText))
+const pixelProbe = fc
+  .tuple(
+    fc.constantFrom('track', 'page'),
+    fc.oneof(
+      pixelEvent.map((e) => Buffer.from(JSON.stringify(e)).toString('base64url')),
+      headerText,
+    ),
+  )
   .map(([type, data]): Probe => ({ method: 'GET', path: `/v1/pixel/${type}?writeKey=pixel&data=${encodeURIComponent(data)}`, headers: {} }));
 
 const probe = fc.oneof(
@@ -242,7 +291,9 @@ describe('hostile input', () => {
     // Printed for the record: the run's counts.
     const quarter = (i: number) => Math.round(median(heap.slice((i * heap.length) / 4, ((i + 1) * heap.length) / 4)) / 1e6);
     const heapMB = [0, 1, 2, 3].map(quarter);
-    console.log(`hostile input: ${JSON.stringify({ ...tally, failedRecords: failedSink.count, pixelFailed: failedByKey.pixel ?? 0, pixelEvents, rssPeakGrowthMB: Math.round((rssPeak - rssBefore) / 1e6), heapMedianByQuarterMB: heapMB })}`);
+    console.log(
+      `hostile input: ${JSON.stringify({ ...tally, failedRecords: failedSink.count, pixelFailed: failedByKey.pixel ?? 0, pixelEvents, rssPeakGrowthMB: Math.round((rssPeak - rssBefore) / 1e6), heapMedianByQuarterMB: heapMB })}`,
+    );
     expect(tally.requests).toBeGreaterThanOrEqual(REQUESTS);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

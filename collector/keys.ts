@@ -27,15 +27,13 @@ export interface KeyRing {
 }
 
 /** Whether a request from `origin` may be answered for this source. `null` (sandboxed frames, files) never is. */
-export const sourceAcceptsOrigin = (source: Source, origin: string) =>
-  origin !== 'null' && (source.origins === null || source.origins.has(origin));
+export const sourceAcceptsOrigin = (source: Source, origin: string) => origin !== 'null' && (source.origins === null || source.origins.has(origin));
 
 /**
  * A key's name when none is configured: short keys as they are (the demo key stays `demo`),
  * longer ones as their start and a hash, so two keys that start alike never share a name.
  */
-export const defaultSourceName = (key: string) =>
-  key.length <= 6 ? key : `${key.slice(0, 6)}-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
+export const defaultSourceName = (key: string) => (key.length <= 6 ? key : `${key.slice(0, 6)}-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`);
 
 export function createKeyRing(configs: readonly WriteKeyConfig[]): KeyRing {
   const usesDemoKey = configs.length === 0;

@@ -8,7 +8,14 @@ describe('collector logs', () => {
     const lines: string[] = [];
     const out = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const logger = pino({ redact: LOG_REDACTION }, out);
-    logger.info({ writeKey: 'wk_live_secret', req: { headers: { authorization: 'Basic d2tfbGl2ZV9zZWNyZXQ6', 'x-write-key': 'wk_live_secret' } }, body: { writeKey: 'wk_live_secret' } }, 'request');
+    logger.info(
+      {
+        writeKey: 'wk_live_secret',
+        req: { headers: { authorization: 'Basic d2tfbGl2ZV9zZWNyZXQ6', 'x-write-key': 'wk_live_secret' } },
+        body: { writeKey: 'wk_live_secret' },
+      },
+      'request',
+    );
     expect(lines.join('')).not.toContain('wk_live_secret');
     expect(lines.join('')).not.toContain('d2tfbGl2ZV9zZWNyZXQ6');
     expect(JSON.parse(lines[0]!).req.headers.authorization).toBe('[redacted]');
@@ -16,7 +23,7 @@ describe('collector logs', () => {
 });
 
 describe('collector error logs', () => {
-  it("keep what an error says, never the rows a driver attaches to it", () => {
+  it('keep what an error says, never the rows a driver attaches to it', () => {
     const lines: string[] = [];
     const out = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const logger = pino({ redact: LOG_REDACTION, serializers: LOG_SERIALIZERS }, out);
@@ -27,7 +34,7 @@ describe('collector error logs', () => {
       sqlMessage: `Incorrect string value for ${row}`,
       parameters: ['li.lei@example.com'],
       detail: 'Token li.lei@example.com is invalid',
-      where: "JSON data, line 1: {\"email\":\"li.lei@example.com",
+      where: 'JSON data, line 1: {"email":"li.lei@example.com',
     });
     logger.warn({ sink: 'postgres.events', err: new Error('write failed', { cause: error }) }, 'sink write failed');
     const text = lines.join('');

@@ -6,7 +6,9 @@ describe('importOptional', () => {
     // @ts-expect-error: a package that does not exist, as pg does after npm install --omit=optional
     const missing = importOptional(() => import('touchpoint-no-such-driver'), 'touchpoint-no-such-driver', 'the PostgreSQL sink');
     await expect(missing).rejects.toBeInstanceOf(MissingPackageError);
-    await expect(missing).rejects.toThrow('the PostgreSQL sink needs the optional package "touchpoint-no-such-driver", which is not installed: npm install touchpoint-no-such-driver');
+    await expect(missing).rejects.toThrow(
+      'the PostgreSQL sink needs the optional package "touchpoint-no-such-driver", which is not installed: npm install touchpoint-no-such-driver',
+    );
   });
 
   it('loads an installed one, and passes other errors on', async () => {

@@ -49,7 +49,12 @@ beforeAll(async () => {
   }
   for (const port of ports) {
     const deadline = Date.now() + 10_000;
-    while ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    while (
+      (await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 200
+    ) {
       if (Date.now() > deadline) throw new Error(`collector on ${port} did not become ready`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -124,8 +129,16 @@ describe('two collectors behind one load balancer', () => {
   });
 
   it('share one rate limit: what one process spent, the other cannot', async () => {
-    const a = await send(ports[0]!, `${key}-limited`, Array.from({ length: 8 }, (_, i) => `${run}-rl-a${i}`));
-    const b = await send(ports[1]!, `${key}-limited`, Array.from({ length: 8 }, (_, i) => `${run}-rl-b${i}`));
+    const a = await send(
+      ports[0]!,
+      `${key}-limited`,
+      Array.from({ length: 8 }, (_, i) => `${run}-rl-a${i}`),
+    );
+    const b = await send(
+      ports[1]!,
+      `${key}-limited`,
+      Array.from({ length: 8 }, (_, i) => `${run}-rl-b${i}`),
+    );
     expect(a.status).toBe(200);
     expect(b.status).toBe(429);
     expect(Number(b.headers.get('retry-after'))).toBeGreaterThan(10);

@@ -44,11 +44,22 @@ async function start(options: CollectorOptions = {}) {
 function send(port: number, path: string, body: string, { from = '127.0.0.1', headers = {} as Record<string, string> } = {}) {
   return new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
     const started = performance.now();
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body: text, ms: performance.now() - started }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        localAddress: from,
+        agent: false,
+        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text, ms: performance.now() - started }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -148,7 +159,14 @@ describe('rate limits', () => {
     const { port, events } = await start(limited);
     const statuses: number[] = [];
     for (let b = 0; b < 4; b++) {
-      const res = await send(port, '/v1/batch', batchOf('web', Array.from({ length: 2500 }, (_, i) => track(`rl-${b}-${i}`))));
+      const res = await send(
+        port,
+        '/v1/batch',
+        batchOf(
+          'web',
+          Array.from({ length: 2500 }, (_, i) => track(`rl-${b}-${i}`)),
+        ),
+      );
       statuses.push(res.status);
     }
     expect(events.events).toHaveLength(3);
@@ -160,7 +178,10 @@ describe('rate limits', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => now);
     try {
       const { port, events } = await start(limited);
-      const body = batchOf('web', Array.from({ length: 5 }, (_, i) => track(`re-${i}`)));
+      const body = batchOf(
+        'web',
+        Array.from({ length: 5 }, (_, i) => track(`re-${i}`)),
+      );
       const first = await send(port, '/v1/batch', body);
       expect(first.status).toBe(429);
       expect(JSON.parse(first.body)).toMatchObject({ success: false, accepted: 3, duplicates: 0, limited: 2 });
@@ -174,7 +195,9 @@ describe('rate limits', () => {
   });
 
   it('hold for the pixel route too, with its origin allowlist', async () => {
-    const { collector, events } = await start({ writeKeys: [{ key: 'px', name: 'px', allowedOrigins: ['https://shop.example'], rateLimit: { eventsPerSecond: 1, burst: 2 } }] });
+    const { collector, events } = await start({
+      writeKeys: [{ key: 'px', name: 'px', allowedOrigins: ['https://shop.example'], rateLimit: { eventsPerSecond: 1, burst: 2 } }],
+    });
     const data = (i: number) => Buffer.from(JSON.stringify({ event: 'Email Opened', anonymousId: 'a', messageId: `px-${i}` })).toString('base64url');
     const pixel = (i: number, headers: Record<string, string> = {}) => collector.app.request(`/v1/pixel/track?writeKey=px&data=${data(i)}`, { headers });
     expect((await pixel(0, { referer: 'https://evil.example/page' })).headers.get('content-type')).toBe('image/gif');
@@ -190,19 +213,28 @@ describe('rate limits', () => {
 
 describe('X-Forwarded-For', () => {
   it('is read the configured number of hops from the right: the client cannot pick its own address', async () => {
-    const { port, events } = await start({ trustProxy: 1, ip: { anonymize: false }, writeKeys: [{ key: 'web', ipRateLimit: { eventsPerSecond: 1, burst: 1 } }] });
+    const { port, events } = await start({
+      trustProxy: 1,
+      ip: { anonymize: false },
+      writeKeys: [{ key: 'web', ipRateLimit: { eventsPerSecond: 1, burst: 1 } }],
+    });
     // The load balancer appended what it saw (198.51.100.7) to what the client wrote.
-    const spoofed = await send(port, '/v1/track', JSON.stringify({ writeKey: 'web', event: 'x', anonymousId: 'a', messageId: 'xff-1' }), { headers: { 'x-forwarded-for': '1.2.3.4, 198.51.100.7' } });
+    const spoofed = await send(port, '/v1/track', JSON.stringify({ writeKey: 'web', event: 'x', anonymousId: 'a', messageId: 'xff-1' }), {
+      headers: { 'x-forwarded-for': '1.2.3.4, 198.51.100.7' },
+    });
     expect(spoofed.status).toBe(200);
     expect((events.events[0] as { context: { ip: string } }).context.ip).toBe('198.51.100.7');
     // A new made-up address on the left does not buy a new per-client bucket.
-    const again = await send(port, '/v1/track', JSON.stringify({ writeKey: 'web', event: 'x', anonymousId: 'a', messageId: 'xff-2' }), { headers: { 'x-forwarded-for': '5.6.7.8, 198.51.100.7' } });
+    const again = await send(port, '/v1/track', JSON.stringify({ writeKey: 'web', event: 'x', anonymousId: 'a', messageId: 'xff-2' }), {
+      headers: { 'x-forwarded-for': '5.6.7.8, 198.51.100.7' },
+    });
     expect(again.status).toBe(429);
   });
 
   it('buckets IPv6 clients per /64', async () => {
     const { port } = await start({ trustProxy: 1, writeKeys: [{ key: 'web', ipRateLimit: { eventsPerSecond: 1, burst: 1 } }] });
-    const from = (ip: string, id: string) => send(port, '/v1/track', JSON.stringify({ writeKey: 'web', event: 'x', anonymousId: 'a', messageId: id }), { headers: { 'x-forwarded-for': ip } });
+    const from = (ip: string, id: string) =>
+      send(port, '/v1/track', JSON.stringify({ writeKey: 'web', event: 'x', anonymousId: 'a', messageId: id }), { headers: { 'x-forwarded-for': ip } });
     expect((await from('2001:db8:1:2::1', 'v6-1')).status).toBe(200);
     expect((await from('2001:db8:1:2:ffff::9', 'v6-2')).status).toBe(429);
     expect((await from('2001:db8:1:3::1', 'v6-3')).status).toBe(200);
@@ -212,9 +244,20 @@ describe('X-Forwarded-For', () => {
 describe('personal data in rejected events', () => {
   it('is scrubbed as in valid events: hashed e-mail and phone, anonymised IP', async () => {
     const { port, failed, events } = await start({
-      pii: { salt: 'sixteen-chars-salt', paths: [{ path: 'traits.email', kind: 'email' }, { path: 'traits.phone', kind: 'phone' }] },
+      pii: {
+        salt: 'sixteen-chars-salt',
+        paths: [
+          { path: 'traits.email', kind: 'email' },
+          { path: 'traits.phone', kind: 'phone' },
+        ],
+      },
     });
-    const invalid = { type: 'identify', messageId: 'pii-bad', traits: { email: 'Li.Lei@Example.com', phone: '+86 138 0013 8000' }, context: { ip: '203.0.113.77' } }; // no id at all
+    const invalid = {
+      type: 'identify',
+      messageId: 'pii-bad',
+      traits: { email: 'Li.Lei@Example.com', phone: '+86 138 0013 8000' },
+      context: { ip: '203.0.113.77' },
+    }; // no id at all
     const valid = { ...invalid, messageId: 'pii-ok', userId: 'u1' };
     await send(port, '/v1/batch', batchOf('demo', [invalid, valid]));
     const record = failed.events[0] as { event: { traits: Record<string, string>; context: { ip: string } } };
@@ -267,7 +310,12 @@ describe('operations endpoints', () => {
 
 describe('sources', () => {
   it('are recorded on every event, and two sources may use the same message id', async () => {
-    const { port, events } = await start({ writeKeys: [{ key: 'key_web', name: 'web' }, { key: 'key_app', name: 'app' }] });
+    const { port, events } = await start({
+      writeKeys: [
+        { key: 'key_web', name: 'web' },
+        { key: 'key_app', name: 'app' },
+      ],
+    });
     await send(port, '/v1/batch', batchOf('key_web', [track('same-id')]));
     await send(port, '/v1/batch', batchOf('key_app', [track('same-id')]));
     await send(port, '/v1/batch', batchOf('key_app', [track('same-id')]));

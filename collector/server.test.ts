@@ -50,10 +50,26 @@ describe('the collector executable', () => {
 
   it.each([
     ['a port in use', () => ({ PORT: String(occupiedPort) }), (port: number) => `port: cannot listen on 127.0.0.1:${port}: the address is already in use`],
-    ['a missing tracking plan', () => ({ TOUCHPOINT_CONFIG: join(dir, 'plan.json') }), () => `trackingPlan: cannot read ${join(dir, 'no-plan.json')}: no such file or folder`],
-    ['a missing geo database', () => ({ TOUCHPOINT_CONFIG: join(dir, 'geo.json') }), () => `geo.database: cannot open ${join(dir, 'GeoLite2-City.mmdb')}: no such file or folder`],
-    ['an unwritable data folder', () => ({ TOUCHPOINT_DATA_DIR: join(dir, 'readonly') }), () => `dataDir: cannot keep the data in ${join(dir, 'readonly')}: read-only file system`],
-    ['Redis unreachable', () => ({ TOUCHPOINT_REDIS_URL: 'redis://:s3cret@127.0.0.1:1/0' }), () => 'redis.url: cannot connect to redis://:****@127.0.0.1:1/0: connection refused'],
+    [
+      'a missing tracking plan',
+      () => ({ TOUCHPOINT_CONFIG: join(dir, 'plan.json') }),
+      () => `trackingPlan: cannot read ${join(dir, 'no-plan.json')}: no such file or folder`,
+    ],
+    [
+      'a missing geo database',
+      () => ({ TOUCHPOINT_CONFIG: join(dir, 'geo.json') }),
+      () => `geo.database: cannot open ${join(dir, 'GeoLite2-City.mmdb')}: no such file or folder`,
+    ],
+    [
+      'an unwritable data folder',
+      () => ({ TOUCHPOINT_DATA_DIR: join(dir, 'readonly') }),
+      () => `dataDir: cannot keep the data in ${join(dir, 'readonly')}: read-only file system`,
+    ],
+    [
+      'Redis unreachable',
+      () => ({ TOUCHPOINT_REDIS_URL: 'redis://:s3cret@127.0.0.1:1/0' }),
+      () => 'redis.url: cannot connect to redis://:****@127.0.0.1:1/0: connection refused',
+    ],
   ])('names the setting and its value, in one line, when %s stops the start', async (_, env, message) => {
     await writeFile(join(dir, 'plan.json'), JSON.stringify({ trackingPlan: './no-plan.json' }));
     await writeFile(join(dir, 'geo.json'), JSON.stringify({ geo: { database: 'GeoLite2-City.mmdb' } }));
@@ -70,8 +86,20 @@ describe('the collector executable', () => {
     const server = run({ PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_WRITE_KEYS: 'wk_live_secret_key' });
     try {
       await expect.poll(() => server.out(), { timeout: 10_000 }).toContain('collector started');
-      const summary = JSON.parse(server.out().split('\n').find((l) => l.includes('collector started'))!);
-      expect(summary).toMatchObject({ version: expect.any(String), url: `http://127.0.0.1:${port}`, dataDir, sources: [`${defaultSourceName('wk_live_secret_key')} (browser)`], sinks: ['ndjson.events (the data folder)', 'ndjson.failed (the data folder)', 'ndjson.bots (the data folder)'], redis: null });
+      const summary = JSON.parse(
+        server
+          .out()
+          .split('\n')
+          .find((l) => l.includes('collector started'))!,
+      );
+      expect(summary).toMatchObject({
+        version: expect.any(String),
+        url: `http://127.0.0.1:${port}`,
+        dataDir,
+        sources: [`${defaultSourceName('wk_live_secret_key')} (browser)`],
+        sinks: ['ndjson.events (the data folder)', 'ndjson.failed (the data folder)', 'ndjson.bots (the data folder)'],
+        redis: null,
+      });
       expect(server.out()).not.toContain('wk_live_secret_key');
       const res = await fetch(`http://127.0.0.1:${port}/v1/page`, {
         method: 'POST',
@@ -100,9 +128,16 @@ describe('the collector executable', () => {
       await post(JSON.stringify({ batch: [{ type: 'track', anonymousId: 'a', properties: { email: 'li.lei@example.com' } }] }), { 'x-write-key': 'demo' }); // rejected event
       for (let i = 0; i < 50; i++) await post('{', { 'x-write-key': 'demo' });
       await expect.poll(() => server.out(), { timeout: 5000 }).toContain('event rejected');
-      const lines = server.out().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const lines = server
+        .out()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
       expect(lines.find((l) => l.msg === 'request refused' && l.status === 401)).toMatchObject({ level: 20, reason: 'unknown write key', path: '/v1/batch' });
-      expect(lines.find((l) => l.msg === 'request refused' && l.status === 400)).toMatchObject({ reason: 'malformed body: not valid UTF-8 JSON', source: 'demo' });
+      expect(lines.find((l) => l.msg === 'request refused' && l.status === 400)).toMatchObject({
+        reason: 'malformed body: not valid UTF-8 JSON',
+        source: 'demo',
+      });
       expect(lines.find((l) => l.msg === 'event rejected')).toMatchObject({ source: 'demo', category: 'schema' });
       // A flood is sampled: at most 10 lines a second.
       expect(lines.filter((l) => l.msg === 'request refused').length).toBeLessThan(40);

@@ -98,7 +98,10 @@ export function requireKnownEvents(names: readonly string[], known: readonly str
         ? `unknown event "${name}": there are no events in the data yet`
         : close.length
           ? `unknown event "${name}"; did you mean ${close.map((c) => `"${c}"`).join(', ')}?`
-          : `unknown event "${name}"; the data has ${known.slice(0, 8).map((c) => `"${c}"`).join(', ')}${known.length > 8 ? ', …' : ''}`,
+          : `unknown event "${name}"; the data has ${known
+              .slice(0, 8)
+              .map((c) => `"${c}"`)
+              .join(', ')}${known.length > 8 ? ', …' : ''}`,
     );
   }
 }

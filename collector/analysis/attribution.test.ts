@@ -9,11 +9,19 @@ afterEach(() => done?.());
 let n = 0;
 const SITE = 'https://shop.example';
 const landing = (anon: string, seconds: number, page: { query?: string; referrer?: string }, extra: Record<string, unknown> = {}): Written => ({
-  id: `l${n++}`, type: 'page', name: 'Home', at: t(seconds), anon,
+  id: `l${n++}`,
+  type: 'page',
+  name: 'Home',
+  at: t(seconds),
+  anon,
   context: { page: { url: `${SITE}/${page.query ?? ''}`, referrer: page.referrer ?? '' }, ...extra },
 });
 const order = (anon: string, seconds: number, revenue: number | string | undefined): Written => ({
-  id: `o${n++}`, event: 'Order Completed', at: t(seconds), anon, ...(revenue !== undefined && { properties: { revenue } }),
+  id: `o${n++}`,
+  event: 'Order Completed',
+  at: t(seconds),
+  anon,
+  ...(revenue !== undefined && { properties: { revenue } }),
 });
 
 async function credit(events: Written[], model: AttributionModel, lookbackSeconds = 30 * DAY, by: 'campaign' | 'channel' = 'campaign') {
@@ -33,8 +41,20 @@ describe('touch keys', () => {
       landing('a', 40, { referrer: `${SITE}/cart` }),
       landing('a', 50, {}, { campaign: { name: 'named-by-segment' } }),
       { id: 'mini1', event: 'Application Opened', at: t(60), anon: 'a', context: { miniprogram: { platform: 'wechat', scene: 1007, query: {} } } },
-      { id: 'mini2', event: 'Application Opened', at: t(70), anon: 'a', context: { miniprogram: { platform: 'wechat', scene: 1045, query: { gdt_vid: 'x1' } } } },
-      { id: 'mini3', event: 'Application Opened', at: t(80), anon: 'a', context: { miniprogram: { platform: 'wechat', scene: 1011, query: { utm_campaign: 'poster' } } } },
+      {
+        id: 'mini2',
+        event: 'Application Opened',
+        at: t(70),
+        anon: 'a',
+        context: { miniprogram: { platform: 'wechat', scene: 1045, query: { gdt_vid: 'x1' } } },
+      },
+      {
+        id: 'mini3',
+        event: 'Application Opened',
+        at: t(80),
+        anon: 'a',
+        context: { miniprogram: { platform: 'wechat', scene: 1011, query: { utm_campaign: 'poster' } } },
+      },
       order('a', 100, 90),
     ];
     const linear = await credit(events, 'linear');
@@ -70,7 +90,12 @@ describe('models', () => {
     expect(position['(direct)']).toEqual([0.4 + 0.2 / 3, 46.666668]);
     expect(Object.values(position).reduce((sum, [, revenue]) => sum + Math.round(revenue! * 1e6), 0)).toBe(100_000_000);
     // 100 over 3 touches does not divide: the remainder lands on the last touch, and the sum is exact
-    const three = [landing('q', 0, { query: '?utm_campaign=a' }), landing('q', 10, { query: '?utm_campaign=b' }), landing('q', 20, { query: '?utm_campaign=c' }), order('q', 30, 100)];
+    const three = [
+      landing('q', 0, { query: '?utm_campaign=a' }),
+      landing('q', 10, { query: '?utm_campaign=b' }),
+      landing('q', 20, { query: '?utm_campaign=c' }),
+      order('q', 30, 100),
+    ];
     const linear = await credit(three, 'linear');
     expect([linear.a![1], linear.b![1], linear.c![1]]).toEqual([33.333333, 33.333333, 33.333334]);
     expect(Math.round((linear.a![1]! + linear.b![1]! + linear.c![1]!) * 1e6)).toBe(100_000_000);
@@ -81,30 +106,42 @@ describe('models', () => {
   });
 
   it('counts every conversion, a repeat order too, and treats a missing or non-numeric revenue as 0', async () => {
-    const rows = await credit([landing('r', 0, { query: '?utm_campaign=a' }), order('r', 10, 5), order('r', 20, 7.5), order('r', 30, undefined), order('r', 40, 'lots')], 'last');
+    const rows = await credit(
+      [landing('r', 0, { query: '?utm_campaign=a' }), order('r', 10, 5), order('r', 20, 7.5), order('r', 30, undefined), order('r', 40, 'lots')],
+      'last',
+    );
     expect(rows).toEqual({ a: [4, 12.5] });
   });
 });
 
 describe('lookback', () => {
   it('takes touches strictly before the conversion and no older than the lookback', async () => {
-    const rows = await credit([
-      landing('w', 0, { query: '?utm_campaign=too_old' }),
-      landing('w', 0.001, { query: '?utm_campaign=at_the_edge' }),
-      landing('w', DAY + 0.001, { query: '?utm_campaign=same_time' }),
-      order('w', DAY + 0.001, 10),
-    ], 'linear', DAY);
+    const rows = await credit(
+      [
+        landing('w', 0, { query: '?utm_campaign=too_old' }),
+        landing('w', 0.001, { query: '?utm_campaign=at_the_edge' }),
+        landing('w', DAY + 0.001, { query: '?utm_campaign=same_time' }),
+        order('w', DAY + 0.001, 10),
+      ],
+      'linear',
+      DAY,
+    );
     expect(rows).toEqual({ at_the_edge: [1, 10] });
   });
 });
 
 describe('by channel', () => {
-  it('names the credited touches by the collector\'s channel of the landing', async () => {
-    const rows = await credit([
-      landing('c', 0, { query: '?utm_campaign=a' }, { channel: { group: 'Paid Search', source: 'baidu', medium: 'cpc' } }),
-      landing('c', 10, {}, { channel: { group: 'Direct', source: '(direct)', medium: '(none)' } }),
-      order('c', 20, 10),
-    ], 'last', 30 * DAY, 'channel');
+  it("names the credited touches by the collector's channel of the landing", async () => {
+    const rows = await credit(
+      [
+        landing('c', 0, { query: '?utm_campaign=a' }, { channel: { group: 'Paid Search', source: 'baidu', medium: 'cpc' } }),
+        landing('c', 10, {}, { channel: { group: 'Direct', source: '(direct)', medium: '(none)' } }),
+        order('c', 20, 10),
+      ],
+      'last',
+      30 * DAY,
+      'channel',
+    );
     expect(rows).toEqual({ 'Paid Search': [1, 10] });
   });
 });

@@ -90,7 +90,11 @@ export function attributionQuery(d: SqlDialect, sources: CreditSources, { model,
 
 /** The landing's label for `by`: its campaign key, or the collector's channel group or source. */
 export const labelColumn = (by: AttributionKey, columns: { touchKey: string; channelGroup: string; channelSource: string }) =>
-  by === 'campaign' ? columns.touchKey : by === 'channel' ? `coalesce(${columns.channelGroup}, 'Unassigned')` : `coalesce(${columns.channelSource}, '(direct)')`;
+  by === 'campaign'
+    ? columns.touchKey
+    : by === 'channel'
+      ? `coalesce(${columns.channelGroup}, 'Unassigned')`
+      : `coalesce(${columns.channelSource}, '(direct)')`;
 
 /**
  * Conversions and revenue per key. Every conversion event counts; its touches are the person's
@@ -99,12 +103,18 @@ export const labelColumn = (by: AttributionKey, columns: { touchKey: string; cha
  * collector's channel group or source of the landing event.
  */
 export async function attribution(engine: Engine, { conversion, ...options }: AttributionOptions): Promise<AttributionRow[]> {
-  const rows = await engine.all<{ key: string; conversions: number; micros: bigint }>(attributionQuery(duckdb, {
-    conversions: `SELECT message_id AS conversion_id, person_id, epoch_ms(timestamp) AS t, coalesce(round(revenue * 1000000), 0)::BIGINT AS revenue_micros
+  const rows = await engine.all<{ key: string; conversions: number; micros: bigint }>(
+    attributionQuery(
+      duckdb,
+      {
+        conversions: `SELECT message_id AS conversion_id, person_id, epoch_ms(timestamp) AS t, coalesce(round(revenue * 1000000), 0)::BIGINT AS revenue_micros
       FROM events_p WHERE type = 'track' AND event = ${sqlString(conversion)}`,
-    touches: `SELECT person_id, epoch_ms(timestamp) AS t, message_id, touch_key,
+        touches: `SELECT person_id, epoch_ms(timestamp) AS t, message_id, touch_key,
         ${labelColumn(options.by, { touchKey: 'touch_key', channelGroup: 'channel_group', channelSource: 'channel_source' })} AS label
       FROM (SELECT *, ${touchKeyOfLake} AS touch_key FROM events_p WHERE ${isLandingSql('type', 'event')})`,
-  }, options));
+      },
+      options,
+    ),
+  );
   return rows.map((r) => ({ key: r.key, conversions: r.conversions, revenue: Number(r.micros) / 1e6 }));
 }

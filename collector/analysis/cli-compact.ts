@@ -21,7 +21,14 @@ export async function run(argv: string[]): Promise<void> {
   try {
     const result = await compact(engine, { data, sealedAfterSeconds, progress: createProgress() });
     const { files, ...counts } = result;
-    print(formatOf(values), { columns: ['parts compacted', 'events read', 'rows written', 'duplicates dropped', 'parts left open'], rows: [[counts.parts, counts.read, counts.written, counts.duplicates, counts.open]] }, { ...counts, files });
+    print(
+      formatOf(values),
+      {
+        columns: ['parts compacted', 'events read', 'rows written', 'duplicates dropped', 'parts left open'],
+        rows: [[counts.parts, counts.read, counts.written, counts.duplicates, counts.open]],
+      },
+      { ...counts, files },
+    );
   } finally {
     engine.close();
   }

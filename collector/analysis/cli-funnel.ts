@@ -39,11 +39,20 @@ export async function run(argv: string[]): Promise<void> {
   });
 
   const rows = (steps: FunnelStep[], group?: string) =>
-    steps.map((s, i) => [...(group === undefined ? [] : [group]), i + 1, s.event, s.persons, format === 'table' ? asPercent(s.conversion) : round(s.conversion, 6), s.dropOff, s.medianSeconds === null ? null : round(s.medianSeconds, 3)]);
+    steps.map((s, i) => [
+      ...(group === undefined ? [] : [group]),
+      i + 1,
+      s.event,
+      s.persons,
+      format === 'table' ? asPercent(s.conversion) : round(s.conversion, 6),
+      s.dropOff,
+      s.medianSeconds === null ? null : round(s.medianSeconds, 3),
+    ]);
   const columns = ['step', 'event', 'persons', 'conversion', 'drop-off', 'median s from previous'];
   const tables: Table[] = [{ columns, rows: rows(result.steps) }];
   if (result.groups) tables.push({ columns: [by!, ...columns], rows: result.groups.flatMap((g) => rows(g.steps, g.group)) });
-  const json = (list: FunnelStep[]) => list.map((s) => ({ event: s.event, persons: s.persons, conversion: s.conversion, dropOff: s.dropOff, medianSeconds: s.medianSeconds }));
+  const json = (list: FunnelStep[]) =>
+    list.map((s) => ({ event: s.event, persons: s.persons, conversion: s.conversion, dropOff: s.dropOff, medianSeconds: s.medianSeconds }));
   print(format, format === 'csv' && result.groups ? tables[1]! : tables, {
     steps: json(result.steps),
     ...(result.groups && { groups: result.groups.map((g) => ({ group: g.group, steps: json(g.steps) })) }),

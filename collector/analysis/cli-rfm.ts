@@ -29,15 +29,30 @@ export async function run(argv: string[]): Promise<void> {
     return rfm(engine, { conversion: values.conversion, asOf });
   });
   if (values.persons) {
-    print(format, {
-      columns: ['person_id', 'recency days', 'orders', 'revenue', 'R', 'F', 'M', 'segment'],
-      rows: result.persons.map((p) => [p.person_id, round(p.recencyDays, 2), p.orders, round(p.revenue, 2), p.r, p.f, p.m, p.segment]),
-    }, { asOf: result.asOf, persons: result.persons });
+    print(
+      format,
+      {
+        columns: ['person_id', 'recency days', 'orders', 'revenue', 'R', 'F', 'M', 'segment'],
+        rows: result.persons.map((p) => [p.person_id, round(p.recencyDays, 2), p.orders, round(p.revenue, 2), p.r, p.f, p.m, p.segment]),
+      },
+      { asOf: result.asOf, persons: result.persons },
+    );
   } else {
-    print(format, {
-      columns: ['segment', 'customers', 'share', 'avg recency days', 'avg orders', 'revenue'],
-      rows: result.segments.map((s) => [s.segment, s.customers, format === 'table' ? asPercent(s.share) : round(s.share, 4), round(s.recencyDays, 1), round(s.orders, 2), round(s.revenue, 2)]),
-    }, { asOf: result.asOf, customers: result.customers, segments: result.segments, grid: result.grid });
+    print(
+      format,
+      {
+        columns: ['segment', 'customers', 'share', 'avg recency days', 'avg orders', 'revenue'],
+        rows: result.segments.map((s) => [
+          s.segment,
+          s.customers,
+          format === 'table' ? asPercent(s.share) : round(s.share, 4),
+          round(s.recencyDays, 1),
+          round(s.orders, 2),
+          round(s.revenue, 2),
+        ]),
+      },
+      { asOf: result.asOf, customers: result.customers, segments: result.segments, grid: result.grid },
+    );
   }
   await writeReport(values.html, { title: 'Touchpoint RFM', subtitle: `"${values.conversion}" as of ${result.asOf.slice(0, 10)}`, rfm: result });
 }

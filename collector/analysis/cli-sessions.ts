@@ -17,8 +17,19 @@ export async function run(argv: string[]): Promise<void> {
   const gapSeconds = parseDuration(values.gap, '--gap');
   const format = formatOf(values);
   const rows = await withData(values.data, { persons: true, progress: createProgress() }, ({ engine }) => sessions(engine, { gapSeconds, by }));
-  print(format, {
-    columns: [by, 'sessions', 'persons', 'median duration s', 'pages per session', 'bounce rate'],
-    rows: rows.map((r) => [r.key, r.sessions, r.persons, round(r.medianSeconds, 1), round(r.pagesPerSession, 2), format === 'table' ? asPercent(r.bounceRate) : round(r.bounceRate, 4)]),
-  }, { rows });
+  print(
+    format,
+    {
+      columns: [by, 'sessions', 'persons', 'median duration s', 'pages per session', 'bounce rate'],
+      rows: rows.map((r) => [
+        r.key,
+        r.sessions,
+        r.persons,
+        round(r.medianSeconds, 1),
+        round(r.pagesPerSession, 2),
+        format === 'table' ? asPercent(r.bounceRate) : round(r.bounceRate, 4),
+      ]),
+    },
+    { rows },
+  );
 }

@@ -21,7 +21,10 @@ export async function run(argv: string[]): Promise<void> {
     await saveMapping(engine, sources, stitched, maxIds);
     return stitched;
   });
-  const summary = { columns: ['persons', 'identifiers', 'merged', 'suspicious'], rows: [[result.persons, result.identifiers, result.merged, result.suspicious.length]] };
+  const summary = {
+    columns: ['persons', 'identifiers', 'merged', 'suspicious'],
+    rows: [[result.persons, result.identifiers, result.merged, result.suspicious.length]],
+  };
   const suspicious = { columns: ['suspicious identifier (not used to merge)', 'linked to'], rows: result.suspicious.map((s) => [s.identifier, s.linked]) };
   print(format, format === 'csv' ? suspicious : result.suspicious.length ? [summary, suspicious] : summary, result);
 }

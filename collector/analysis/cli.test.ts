@@ -18,10 +18,17 @@ const touchpoint = (...args: string[]) => {
 beforeAll(async () => {
   data = await tempDataFolder();
   let n = 0;
-  const ev = (anon: string, event: string, seconds: number, extra: Partial<Written> = {}): Written => ({ id: `c${n++}`, event, at: t(seconds), anon, ...extra });
+  const ev = (anon: string, event: string, seconds: number, extra: Partial<Written> = {}): Written => ({
+    id: `c${n++}`,
+    event,
+    at: t(seconds),
+    anon,
+    ...extra,
+  });
   await writePart(data, [
     { id: 'land', type: 'page', name: 'Home', at: t(0), anon: 'a', context: { page: { url: 'https://shop.example/?utm_campaign=spring' } } },
-    ev('a', 'Product Viewed', 10), ev('a', 'Order Completed', 20, { properties: { revenue: 9.9 } }),
+    ev('a', 'Product Viewed', 10),
+    ev('a', 'Order Completed', 20, { properties: { revenue: 9.9 } }),
     ev('b', 'Product Viewed', 30),
   ]);
 });
@@ -33,10 +40,12 @@ describe('touchpoint CLI', { timeout: 60_000 }, () => {
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[2]).toMatch(/^\s+1\s+Product Viewed\s+2\s+100\.0%/);
     const json = touchpoint('funnel', '--steps', 'Product Viewed,Order Completed', '--data', data, '--json');
-    expect(JSON.parse(json.stdout)).toEqual({ steps: [
-      { event: 'Product Viewed', persons: 2, conversion: 1, dropOff: 0, medianSeconds: null },
-      { event: 'Order Completed', persons: 1, conversion: 0.5, dropOff: 1, medianSeconds: 10 },
-    ] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      steps: [
+        { event: 'Product Viewed', persons: 2, conversion: 1, dropOff: 0, medianSeconds: null },
+        { event: 'Order Completed', persons: 1, conversion: 0.5, dropOff: 1, medianSeconds: 10 },
+      ],
+    });
     expect(json.stderr).toBe('');
     const csv = touchpoint('attribution', '--data', data, '--csv');
     expect(csv.stdout).toBe('campaign,conversions,revenue\nspring,1,9.9\n');
@@ -47,7 +56,10 @@ describe('touchpoint CLI', { timeout: 60_000 }, () => {
 
   it('answers a wrong request with one line and exit code 2', () => {
     const cases: [string[], RegExp][] = [
-      [['funnel', '--steps', 'Product Viewed,Order Complete', '--data', data], /^touchpoint funnel: unknown event "Order Complete"; did you mean "Order Completed"\?\n$/],
+      [
+        ['funnel', '--steps', 'Product Viewed,Order Complete', '--data', data],
+        /^touchpoint funnel: unknown event "Order Complete"; did you mean "Order Completed"\?\n$/,
+      ],
       [['funnel', '--steps', 'Product Viewed', '--data', data], /^touchpoint funnel: --steps must list 2 to 20 event names/],
       [['funnel', '--steps', 'A,B', '--within', 'a week', '--data', data], /^touchpoint funnel: --within must be a duration/],
       [['funnel', '--steps', 'A,B', '--data', join(data, 'missing')], /^touchpoint funnel: no data folder at .*missing/],

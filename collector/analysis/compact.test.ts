@@ -10,7 +10,13 @@ import { tempDataFolder, writePart, type Written } from './testing/data-folder';
 const NOW = Date.parse('2026-11-03T12:00:00Z');
 const at = (day: number, second = 0) => `2026-11-0${day}T10:00:${String(second).padStart(2, '0')}.000Z`;
 const events = (prefix: string, day: number, count: number): Written[] =>
-  Array.from({ length: count }, (_, i) => ({ id: `${prefix}${i}`, event: 'Product Viewed', at: at(day, i), anon: `a-${prefix}${i}`, context: { page: { url: 'https://shop.example/?utm_campaign=spring' } } }));
+  Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}${i}`,
+    event: 'Product Viewed',
+    at: at(day, i),
+    anon: `a-${prefix}${i}`,
+    context: { page: { url: 'https://shop.example/?utm_campaign=spring' } },
+  }));
 
 let engine: Engine;
 let data: string;
@@ -20,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 afterEach(() => rm(data, { recursive: true, force: true }));
 
-const count = async (sql = 'SELECT count(*)::INTEGER AS n FROM events') => ((await engine.all<{ n: number }>(sql))[0]!.n);
+const count = async (sql = 'SELECT count(*)::INTEGER AS n FROM events') => (await engine.all<{ n: number }>(sql))[0]!.n;
 
 describe('compact', () => {
   it('turns sealed parts into typed Parquet in the Hive layout, and leaves a part being written for later', async () => {

@@ -99,10 +99,16 @@ export async function compact(engine: Engine, options: CompactOptions): Promise<
     const [counts] = await engine.all<{ written: number }>(`SELECT (
         (SELECT count(*) FROM compact_keys k ANTI JOIN compact_special s ON s.source = k.source AND s.message_id = k.message_id)
         + (SELECT count(*) FROM compact_special WHERE NOT in_lake))::INTEGER AS written`);
-    const linesOf = new Map((await engine.all<{ filename: string; lines: number }>(
-      `SELECT filename, count(*)::INTEGER AS lines FROM compact_keys GROUP BY filename`)).map((l) => [l.filename, l.lines]));
-    const repeatedIn = (await engine.all<{ filename: string }>(`SELECT DISTINCT filename FROM compact_keys k
-      SEMI JOIN compact_special s ON s.source = k.source AND s.message_id = k.message_id AND NOT s.in_lake`)).map((f) => f.filename);
+    const linesOf = new Map(
+      (await engine.all<{ filename: string; lines: number }>(`SELECT filename, count(*)::INTEGER AS lines FROM compact_keys GROUP BY filename`)).map((l) => [
+        l.filename,
+        l.lines,
+      ]),
+    );
+    const repeatedIn = (
+      await engine.all<{ filename: string }>(`SELECT DISTINCT filename FROM compact_keys k
+      SEMI JOIN compact_special s ON s.source = k.source AND s.message_id = k.message_id AND NOT s.in_lake`)
+    ).map((f) => f.filename);
     const key = (alias: string) => `s.source = coalesce(${alias}.source, '') AND s.message_id = ${alias}.message_id`;
 
     // Each pass writes every day of the round into a staging folder outside lake/events/, whose
@@ -111,7 +117,11 @@ export async function compact(engine: Engine, options: CompactOptions): Promise<
     const passes = [
       `SELECT f.* FROM (${ndjsonRows(files, { withOrigin: true })}) f ANTI JOIN compact_special s ON ${key('f')}`,
       ...(repeatedIn.length
-        ? [firstOfEach(`SELECT f.* FROM (${ndjsonRows(repeatedIn, { withOrigin: true })}) f SEMI JOIN (SELECT * FROM compact_special WHERE NOT in_lake) s ON ${key('f')}`)]
+        ? [
+            firstOfEach(
+              `SELECT f.* FROM (${ndjsonRows(repeatedIn, { withOrigin: true })}) f SEMI JOIN (SELECT * FROM compact_special WHERE NOT in_lake) s ON ${key('f')}`,
+            ),
+          ]
         : []),
     ];
     for (const [pass, rows] of passes.entries()) {

@@ -9,17 +9,39 @@ import { lakePaths, listLakeFiles, listParts, readManifest, type LakePaths, type
  * part reads the same way whatever its first lines hold; the objects stay JSON.
  */
 const NDJSON_COLUMNS: Record<string, string> = {
-  messageId: 'VARCHAR', source: 'VARCHAR', type: 'VARCHAR', event: 'VARCHAR', name: 'VARCHAR',
-  anonymousId: 'VARCHAR', userId: 'VARCHAR', previousId: 'VARCHAR', groupId: 'VARCHAR',
-  timestamp: 'VARCHAR', originalTimestamp: 'VARCHAR', sentAt: 'VARCHAR', receivedAt: 'VARCHAR',
-  properties: 'JSON', traits: 'JSON', context: 'JSON',
+  messageId: 'VARCHAR',
+  source: 'VARCHAR',
+  type: 'VARCHAR',
+  event: 'VARCHAR',
+  name: 'VARCHAR',
+  anonymousId: 'VARCHAR',
+  userId: 'VARCHAR',
+  previousId: 'VARCHAR',
+  groupId: 'VARCHAR',
+  timestamp: 'VARCHAR',
+  originalTimestamp: 'VARCHAR',
+  sentAt: 'VARCHAR',
+  receivedAt: 'VARCHAR',
+  properties: 'JSON',
+  traits: 'JSON',
+  context: 'JSON',
 };
 
-const urlParameter = (url: string, key: string) =>
-  `nullif(url_decode(replace(regexp_extract(${url}, '[?&]${key}=([^&#]*)', 1), '+', ' ')), '')`;
+const urlParameter = (url: string, key: string) => `nullif(url_decode(replace(regexp_extract(${url}, '[?&]${key}=([^&#]*)', 1), '+', ' ')), '')`;
 
 /** Paths read from `context` and `traits`, each object parsed once for all of them (one list extract). */
-const CONTEXT_PATHS = ['device.id', 'page.url', 'page.referrer', 'campaign.name', 'miniprogram.query.utm_campaign', 'channel.group', 'channel.source', 'channel.medium', 'miniprogram.platform', 'miniprogram.query'] as const;
+const CONTEXT_PATHS = [
+  'device.id',
+  'page.url',
+  'page.referrer',
+  'campaign.name',
+  'miniprogram.query.utm_campaign',
+  'channel.group',
+  'channel.source',
+  'channel.medium',
+  'miniprogram.platform',
+  'miniprogram.query',
+] as const;
 const TRAIT_PATHS = ['email', 'phone', 'openid', 'unionid'] as const;
 const fromContext = (path: (typeof CONTEXT_PATHS)[number]) => `_context[${CONTEXT_PATHS.indexOf(path) + 1}]`;
 const fromTraits = (path: (typeof TRAIT_PATHS)[number]) => `_traits[${TRAIT_PATHS.indexOf(path) + 1}]`;
@@ -27,8 +49,15 @@ const pathList = (paths: readonly string[]) => `[${paths.map((p) => `'$.${p}'`).
 
 /** The identifier columns as read from NDJSON, for the person key. */
 const NDJSON_IDENTIFIERS: Record<IdentifierColumn, string> = {
-  type: 'type', user_id: 'userId', anonymous_id: 'anonymousId', previous_id: 'previousId', device_id: fromContext('device.id'),
-  email: fromTraits('email'), phone: fromTraits('phone'), unionid: fromTraits('unionid'), openid: fromTraits('openid'),
+  type: 'type',
+  user_id: 'userId',
+  anonymous_id: 'anonymousId',
+  previous_id: 'previousId',
+  device_id: fromContext('device.id'),
+  email: fromTraits('email'),
+  phone: fromTraits('phone'),
+  unionid: fromTraits('unionid'),
+  openid: fromTraits('openid'),
 };
 
 /**
@@ -59,7 +88,10 @@ const LAKE_COLUMNS: [string, string][] = [
   ['unionid', fromTraits('unionid')],
   ['page_url', fromContext('page.url')],
   ['page_referrer', fromContext('page.referrer')],
-  ['campaign', `coalesce(nullif(${fromContext('campaign.name')}, ''), ${urlParameter(fromContext('page.url'), 'utm_campaign')}, nullif(${fromContext('miniprogram.query.utm_campaign')}, ''))`],
+  [
+    'campaign',
+    `coalesce(nullif(${fromContext('campaign.name')}, ''), ${urlParameter(fromContext('page.url'), 'utm_campaign')}, nullif(${fromContext('miniprogram.query.utm_campaign')}, ''))`,
+  ],
   ['channel_group', fromContext('channel.group')],
   ['channel_source', fromContext('channel.source')],
   ['channel_medium', fromContext('channel.medium')],
@@ -81,7 +113,9 @@ export const LAKE_COLUMN_NAMES = LAKE_COLUMNS.map(([name]) => name);
  * `ignore_errors`: a torn last line (a crash mid-write) is skipped, not fatal.
  */
 export function ndjsonRows(files: readonly string[], { withOrigin = false } = {}): string {
-  const columns = Object.entries(NDJSON_COLUMNS).map(([k, v]) => `${k}: '${v}'`).join(', ');
+  const columns = Object.entries(NDJSON_COLUMNS)
+    .map(([k, v]) => `${k}: '${v}'`)
+    .join(', ');
   const origin = withOrigin ? `filename, regexp_extract(filename, 'date=(\\d{4}-\\d{2}-\\d{2})', 1) AS date, ` : '';
   return `SELECT ${origin}${LAKE_COLUMNS.map(([name, expr]) => `${expr} AS ${name}`).join(', ')}
     FROM (SELECT *, context->>${pathList(CONTEXT_PATHS)} AS _context, traits->>${pathList(TRAIT_PATHS)} AS _traits
@@ -98,7 +132,13 @@ export const firstOfEach = (relation: string) =>
   `SELECT * FROM (${relation}) QUALIFY row_number() OVER (PARTITION BY ${DEDUP_KEY} ORDER BY received_at, timestamp) = 1`;
 
 const typeOf = (name: string) =>
-  name === 'revenue' ? 'DOUBLE' : /^(timestamp|original_timestamp|sent_at|received_at)$/.test(name) ? 'TIMESTAMPTZ' : /^(properties|traits|context)$/.test(name) ? 'JSON' : 'VARCHAR';
+  name === 'revenue'
+    ? 'DOUBLE'
+    : /^(timestamp|original_timestamp|sent_at|received_at)$/.test(name)
+      ? 'TIMESTAMPTZ'
+      : /^(properties|traits|context)$/.test(name)
+        ? 'JSON'
+        : 'VARCHAR';
 const EMPTY = `SELECT ${LAKE_COLUMNS.map(([name]) => `NULL::${typeOf(name)} AS ${name}`).join(', ')} WHERE false`;
 
 export interface EventSources {
@@ -122,9 +162,7 @@ export async function eventSources(data: string): Promise<EventSources> {
  * themselves and against the lake (the collector's de-dup window is 24 h; a backfill has none).
  */
 export async function defineEvents(engine: Engine, sources: EventSources): Promise<void> {
-  const lake = sources.lakeFiles.length
-    ? `SELECT ${LAKE_COLUMN_NAMES.join(', ')} FROM read_parquet([${sources.lakeFiles.map(sqlString).join(', ')}])`
-    : EMPTY;
+  const lake = sources.lakeFiles.length ? `SELECT ${LAKE_COLUMN_NAMES.join(', ')} FROM read_parquet([${sources.lakeFiles.map(sqlString).join(', ')}])` : EMPTY;
   await engine.run(`CREATE OR REPLACE TEMP VIEW lake_events AS ${lake}`);
   if (sources.freshParts.length === 0) {
     await engine.run(`CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM lake_events`);

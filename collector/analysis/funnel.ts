@@ -49,13 +49,16 @@ const GROUP_EXPRESSIONS: Record<FunnelGroupBy, string> = {
 export async function funnel(engine: Engine, { steps, windowSeconds, by, from, to }: FunnelOptions): Promise<FunnelResult> {
   const windowMs = Math.round(windowSeconds * 1000);
   const groupExpr = by ? GROUP_EXPRESSIONS[by] : `'all'`;
-  const firstTouch = by === 'first_touch'
-    ? `LEFT JOIN (SELECT person_id, arg_min(${touchKeyOfLake}, (timestamp, message_id)) AS first_touch
+  const firstTouch =
+    by === 'first_touch'
+      ? `LEFT JOIN (SELECT person_id, arg_min(${touchKeyOfLake}, (timestamp, message_id)) AS first_touch
          FROM events_p WHERE ${isLandingSql('type', 'event')} GROUP BY person_id) USING (person_id)`
-    : '';
+      : '';
   const range = [from !== undefined && `t >= ${from}`, to !== undefined && `t < ${to}`].filter(Boolean).join(' AND ');
-  const stepTables = steps.map((step, i) => `s${i + 1} AS (SELECT person_id, t${i === 0 ? `, ${groupExpr} AS grp` : ''} FROM funnel_events ${firstTouch && i === 0 ? firstTouch : ''}
-      WHERE event = ${sqlString(step)}${i === 0 && range ? ` AND ${range}` : ''})`);
+  const stepTables = steps.map(
+    (step, i) => `s${i + 1} AS (SELECT person_id, t${i === 0 ? `, ${groupExpr} AS grp` : ''} FROM funnel_events ${firstTouch && i === 0 ? firstTouch : ''}
+      WHERE event = ${sqlString(step)}${i === 0 && range ? ` AND ${range}` : ''})`,
+  );
   let chain = `a1 AS (SELECT person_id, grp, t AS t1 FROM s1)`;
   for (let k = 2; k <= steps.length; k++) {
     chain += `,
@@ -63,7 +66,10 @@ export async function funnel(engine: Engine, { steps, windowSeconds, by, from, t
       FROM a${k - 1} a ASOF LEFT JOIN s${k} s ON a.person_id = s.person_id AND a.t${k - 1} < s.t)`;
   }
   const last = `a${steps.length}`;
-  const level = `1 + ${steps.slice(1).map((_, i) => `(t${i + 2} IS NOT NULL)::INTEGER`).join(' + ')}`;
+  const level = `1 + ${steps
+    .slice(1)
+    .map((_, i) => `(t${i + 2} IS NOT NULL)::INTEGER`)
+    .join(' + ')}`;
 
   await engine.run(`CREATE OR REPLACE TEMP TABLE funnel_events AS
     SELECT person_id, event, epoch_ms(timestamp) AS t, channel_group, platform
@@ -75,7 +81,10 @@ export async function funnel(engine: Engine, { steps, windowSeconds, by, from, t
              QUALIFY row_number() OVER (PARTITION BY grp, person_id ORDER BY ${level} DESC, t1) = 1)
     SELECT grp,
       ${steps.map((_, i) => `count(*) FILTER (WHERE level >= ${i + 1})::INTEGER AS p${i + 1}`).join(', ')},
-      ${steps.slice(1).map((_, i) => `median(t${i + 2} - t${i + 1}) FILTER (WHERE level >= ${i + 2})::DOUBLE / 1000 AS m${i + 2}`).join(', ')}
+      ${steps
+        .slice(1)
+        .map((_, i) => `median(t${i + 2} - t${i + 1}) FILTER (WHERE level >= ${i + 2})::DOUBLE / 1000 AS m${i + 2}`)
+        .join(', ')}
     FROM best GROUP BY grp ORDER BY p1 DESC, grp`);
   await engine.run('DROP TABLE funnel_events');
 
@@ -84,7 +93,7 @@ export async function funnel(engine: Engine, { steps, windowSeconds, by, from, t
       const persons = Number(row?.[`p${i + 1}`] ?? 0);
       const first = Number(row?.p1 ?? 0);
       const previous = i === 0 ? persons : Number(row?.[`p${i}`] ?? 0);
-      const median = i === 0 ? null : (row?.[`m${i + 1}`] as number | null | undefined) ?? null;
+      const median = i === 0 ? null : ((row?.[`m${i + 1}`] as number | null | undefined) ?? null);
       return { event, persons, conversion: first ? persons / first : 0, dropOff: previous - persons, medianSeconds: median };
     });
   if (!by) return { steps: stepsOf(rows[0]) };

@@ -184,10 +184,19 @@ describe('warehouse SQL on the same events', () => {
   /** A script as clickhouse-client --multiquery runs it: statement by statement; what the statements answered. */
   async function runClickHouse(script: string): Promise<string> {
     let answers = '';
-    for (const statement of script.replace(/^--.*$/gm, '').split(';').map((s) => s.trim()).filter(Boolean)) answers += await clickhouse.query(statement);
+    for (const statement of script
+      .replace(/^--.*$/gm, '')
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      answers += await clickhouse.query(statement);
     return answers;
   }
-  const clickhouseRows = async (sql: string) => (await clickhouse.query(`${sql} FORMAT JSONEachRow`)).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const clickhouseRows = async (sql: string) =>
+    (await clickhouse.query(`${sql} FORMAT JSONEachRow`))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it('stitches the same persons with the same ids, in ClickHouse and PostgreSQL', async () => {
     const embedded = await engine.all<{ identifier: string; person_id: string }>('SELECT identifier, person_id FROM persons ORDER BY identifier');

@@ -12,7 +12,6 @@ export interface IdentityDialect {
   concat(...parts: string[]): string;
 }
 
-
 /** `expr`, or NULL when it is missing or a junk value. */
 export const cleanId = (dialect: IdentityDialect, expr: string) =>
   `CASE WHEN ${dialect.normalise(expr)} IN (${JUNK_IDS.map((v) => `'${v}'`).join(', ')}) THEN NULL ELSE ${expr} END`;

@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isSealed, LAKE_VERSION, lakePaths, listParts, OutdatedLakeError, readManifest, writeManifest, type Part } from './lake';
 import { tempDataFolder, writePart } from './testing/data-folder';
 
-const part = (date: string, startedAtMs: number, pid: number, n: number): Part => ({ key: `${pid}-${n}`, path: '', date, bytes: 1, writer: `pid:${pid}`, startedAtMs, seq: startedAtMs * 1e4 + n });
+const part = (date: string, startedAtMs: number, pid: number, n: number): Part => ({
+  key: `${pid}-${n}`,
+  path: '',
+  date,
+  bytes: 1,
+  writer: `pid:${pid}`,
+  startedAtMs,
+  seq: startedAtMs * 1e4 + n,
+});
 const logPart = (date: string, seq: number): Part => ({ key: `log-${seq}`, path: '', date, bytes: 1, writer: 'log', startedAtMs: 0, seq });
 const NOW = Date.parse('2026-11-02T12:00:00Z');
 const HOUR = 3_600_000;

@@ -67,7 +67,8 @@ export async function listParts(paths: LakePaths): Promise<Part[]> {
       if (size === 0) continue;
       const key = `events/${folder}/${name}`;
       if (log) parts.push({ key, path, date, bytes: size, writer: 'log', startedAtMs: 0, seq: Number(log[1]) });
-      else parts.push({ key, path, date, bytes: size, writer: `pid:${copy![2]}`, startedAtMs: Number(copy![1]), seq: Number(copy![1]) * 1e4 + Number(copy![3]) });
+      else
+        parts.push({ key, path, date, bytes: size, writer: `pid:${copy![2]}`, startedAtMs: Number(copy![1]), seq: Number(copy![1]) * 1e4 + Number(copy![3]) });
     }
   }
   return parts.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.seq - b.seq));
@@ -101,8 +102,10 @@ export class OutdatedLakeError extends Error {}
 export async function readManifest(paths: LakePaths): Promise<Manifest> {
   if (!existsSync(paths.manifest)) return { version: LAKE_VERSION, parts: {} };
   const manifest = JSON.parse(await readFile(paths.manifest, 'utf8')) as { version?: unknown; parts?: unknown };
-  if (manifest.version === 1) throw new OutdatedLakeError(`${paths.lake} was written by an earlier version: run \`touchpoint compact\` to rebuild it from the NDJSON parts`);
-  if (manifest.version !== LAKE_VERSION || typeof manifest.parts !== 'object' || manifest.parts === null) throw new Error(`${paths.manifest} is not a compaction manifest this version reads`);
+  if (manifest.version === 1)
+    throw new OutdatedLakeError(`${paths.lake} was written by an earlier version: run \`touchpoint compact\` to rebuild it from the NDJSON parts`);
+  if (manifest.version !== LAKE_VERSION || typeof manifest.parts !== 'object' || manifest.parts === null)
+    throw new Error(`${paths.manifest} is not a compaction manifest this version reads`);
   return manifest as Manifest;
 }
 

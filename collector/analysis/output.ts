@@ -11,16 +11,27 @@ export function formatOf(values: { json?: boolean; csv?: boolean }): Format {
 }
 
 const cell = (value: string | number | null) =>
-  value === null ? '' : typeof value === 'number' ? (Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })) : value;
+  value === null
+    ? ''
+    : typeof value === 'number'
+      ? Number.isInteger(value)
+        ? value.toLocaleString('en-US')
+        : value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      : value;
 
 /** Columns padded to their widest cell; numbers right-aligned. */
 export function renderTable({ columns, rows }: Table): string {
   const text = rows.map((row) => row.map(cell));
   const widths = columns.map((c, i) => Math.max(c.length, ...text.map((row) => row[i]!.length)));
   // Numbers, and percentages, line up on the right.
-  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((row) => row[i] === null || typeof row[i] === 'number' || /^-?[\d.,]+%$/.test(String(row[i]))));
+  const numeric = columns.map(
+    (_, i) => rows.length > 0 && rows.every((row) => row[i] === null || typeof row[i] === 'number' || /^-?[\d.,]+%$/.test(String(row[i]))),
+  );
   const line = (values: readonly string[]) =>
-    values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+    values
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n') + '\n';
 }
 

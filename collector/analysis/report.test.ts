@@ -6,10 +6,12 @@ describe('renderReport', () => {
     const html = renderReport({
       title: 'Touchpoint funnel',
       subtitle: 'A → B',
-      funnel: { steps: [
-        { event: '<script>alert(1)</script>', persons: 10, conversion: 1, dropOff: 0, medianSeconds: null },
-        { event: 'B "quoted" & \'single\'', persons: 4, conversion: 0.4, dropOff: 6, medianSeconds: 90 },
-      ] },
+      funnel: {
+        steps: [
+          { event: '<script>alert(1)</script>', persons: 10, conversion: 1, dropOff: 0, medianSeconds: null },
+          { event: 'B "quoted" & \'single\'', persons: 4, conversion: 0.4, dropOff: 6, medianSeconds: 90 },
+        ],
+      },
       attribution: { by: 'campaign', model: 'last', rows: [{ key: '<img src=x onerror=alert(1)>', conversions: 1, revenue: 9.9 }] },
     });
     expect(html).not.toContain('<script>alert');

@@ -15,12 +15,19 @@ export interface ReportContent {
   rfm?: RfmResult;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const number = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const percent = (n: number) => `${(n * 100).toFixed(1)}%`;
 const duration = (seconds: number | null) =>
-  seconds === null ? '' : seconds < 120 ? `${number(seconds)} s` : seconds < 7200 ? `${number(seconds / 60, 1)} min` : seconds < 172_800 ? `${number(seconds / 3600, 1)} h` : `${number(seconds / 86_400, 1)} d`;
+  seconds === null
+    ? ''
+    : seconds < 120
+      ? `${number(seconds)} s`
+      : seconds < 7200
+        ? `${number(seconds / 60, 1)} min`
+        : seconds < 172_800
+          ? `${number(seconds / 3600, 1)} h`
+          : `${number(seconds / 86_400, 1)} d`;
 
 function funnelBars(steps: readonly FunnelStep[], caption: string): string {
   const width = 640;
@@ -48,28 +55,45 @@ function funnelSection(result: FunnelResult): string {
 function attributionSection({ rows, by, model }: NonNullable<ReportContent['attribution']>): string {
   const top = Math.max(...rows.map((r) => r.revenue), 1);
   const body = rows
-    .map((r) => `<tr><td>${escapeHtml(r.key)}</td><td class="n">${number(r.conversions, Number.isInteger(r.conversions) ? 0 : 2)}</td>
-  <td class="n">${number(r.revenue, 2)}</td><td><span class="bar" style="width:${Math.round((r.revenue / top) * 200)}px"></span></td></tr>`)
+    .map(
+      (r) => `<tr><td>${escapeHtml(r.key)}</td><td class="n">${number(r.conversions, Number.isInteger(r.conversions) ? 0 : 2)}</td>
+  <td class="n">${number(r.revenue, 2)}</td><td><span class="bar" style="width:${Math.round((r.revenue / top) * 200)}px"></span></td></tr>`,
+    )
     .join('\n');
   return `<section id="attribution"><h2>Attribution by ${escapeHtml(by)} (${escapeHtml(model)} touch)</h2>
   <table><thead><tr><th>${escapeHtml(by)}</th><th>conversions</th><th>revenue</th><th></th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 const SEGMENT_COLOURS: Record<string, string> = {
-  Champions: '#1b7f3b', 'Loyal Customers': '#3aa15a', 'Potential Loyalists': '#7cc47f', 'New Customers': '#a7d8e8', Promising: '#c7e9c0',
-  'Need Attention': '#fdd49e', 'About to Sleep': '#fdae6b', "Can't Lose Them": '#d7301f', 'At Risk': '#ef6548', Hibernating: '#bdbdbd',
+  Champions: '#1b7f3b',
+  'Loyal Customers': '#3aa15a',
+  'Potential Loyalists': '#7cc47f',
+  'New Customers': '#a7d8e8',
+  Promising: '#c7e9c0',
+  'Need Attention': '#fdd49e',
+  'About to Sleep': '#fdae6b',
+  "Can't Lose Them": '#d7301f',
+  'At Risk': '#ef6548',
+  Hibernating: '#bdbdbd',
 };
 
 function rfmSection(result: RfmResult): string {
   const cells = result.grid
-    .map((row, i) => `<tr><th>R${5 - i}</th>${row.map((count, j) => {
-      const segment = result.gridSegments[i]![j]!;
-      return `<td style="background:${SEGMENT_COLOURS[segment] ?? '#eee'}" title="${escapeHtml(segment)}">${number(count)}<small>${escapeHtml(segment)}</small></td>`;
-    }).join('')}</tr>`)
+    .map(
+      (row, i) =>
+        `<tr><th>R${5 - i}</th>${row
+          .map((count, j) => {
+            const segment = result.gridSegments[i]![j]!;
+            return `<td style="background:${SEGMENT_COLOURS[segment] ?? '#eee'}" title="${escapeHtml(segment)}">${number(count)}<small>${escapeHtml(segment)}</small></td>`;
+          })
+          .join('')}</tr>`,
+    )
     .join('\n');
   const segments = result.segments
-    .map((s) => `<tr><td>${escapeHtml(s.segment)}</td><td class="n">${number(s.customers)}</td><td class="n">${percent(s.share)}</td>
-  <td class="n">${number(s.recencyDays, 1)}</td><td class="n">${number(s.orders, 2)}</td><td class="n">${number(s.revenue, 2)}</td></tr>`)
+    .map(
+      (s) => `<tr><td>${escapeHtml(s.segment)}</td><td class="n">${number(s.customers)}</td><td class="n">${percent(s.share)}</td>
+  <td class="n">${number(s.recencyDays, 1)}</td><td class="n">${number(s.orders, 2)}</td><td class="n">${number(s.revenue, 2)}</td></tr>`,
+    )
     .join('\n');
   return `<section id="rfm"><h2>RFM: ${number(result.customers)} customers, as of ${escapeHtml(result.asOf.slice(0, 10))}</h2>
   <table class="grid"><thead><tr><th></th>${[1, 2, 3, 4, 5].map((f) => `<th>F${f}</th>`).join('')}</tr></thead><tbody>${cells}</tbody></table>

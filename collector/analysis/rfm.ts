@@ -50,7 +50,12 @@ const score = (column: string) => `(1 + floor(5 * (rank() OVER (ORDER BY ${colum
 /** Recency, frequency and monetary value per stitched person from their orders, scored 1–5 and segmented. */
 export async function rfm(engine: Engine, { conversion, asOf }: RfmOptions): Promise<RfmResult> {
   const segmentCase = `CASE ${SEGMENTS.map(([name, rule]) => `WHEN ${rule} THEN ${sqlString(name)}`).join(' ')} END`;
-  const end = asOf ?? Number((await engine.all<{ end: bigint | null }>(`SELECT epoch_ms(date_trunc('day', max(timestamp)) + INTERVAL 1 DAY) AS "end" FROM events_p`))[0]?.end ?? Date.now());
+  const end =
+    asOf ??
+    Number(
+      (await engine.all<{ end: bigint | null }>(`SELECT epoch_ms(date_trunc('day', max(timestamp)) + INTERVAL 1 DAY) AS "end" FROM events_p`))[0]?.end ??
+        Date.now(),
+    );
   await engine.run(`CREATE OR REPLACE TEMP TABLE rfm_persons AS
     WITH customers AS (
       SELECT person_id, (${end} - max(epoch_ms(timestamp))) / 86400000.0 AS recencyDays, count(*)::INTEGER AS orders, coalesce(sum(revenue), 0)::DOUBLE AS revenue
@@ -66,7 +71,8 @@ export async function rfm(engine: Engine, { conversion, asOf }: RfmOptions): Pro
   const grid = Array.from({ length: 5 }, () => [0, 0, 0, 0, 0]);
   for (const p of persons) grid[5 - p.r]![p.f - 1]!++;
   const cells = await engine.all<{ r: number; f: number; segment: string }>(
-    `SELECT r::INTEGER AS r, f::INTEGER AS f, ${segmentCase} AS segment FROM range(1, 6) s(r), range(1, 6) t(f)`);
+    `SELECT r::INTEGER AS r, f::INTEGER AS f, ${segmentCase} AS segment FROM range(1, 6) s(r), range(1, 6) t(f)`,
+  );
   const gridSegments = grid.map(() => ['', '', '', '', '']);
   for (const { r, f, segment } of cells) gridSegments[5 - r]![f - 1] = segment;
   await engine.run('DROP TABLE rfm_persons');

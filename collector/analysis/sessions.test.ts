@@ -8,15 +8,29 @@ let done: (() => Promise<void>) | undefined;
 afterEach(() => done?.());
 let n = 0;
 const page = (anon: string, seconds: number, group: string, query = ''): Written => ({
-  id: `p${n++}`, type: 'page', name: 'Home', at: t(seconds), anon, context: { page: { url: `https://shop.example/${query}` }, channel: { group, source: 'x', medium: 'y' } },
+  id: `p${n++}`,
+  type: 'page',
+  name: 'Home',
+  at: t(seconds),
+  anon,
+  context: { page: { url: `https://shop.example/${query}` }, channel: { group, source: 'x', medium: 'y' } },
 });
-const track = (anon: string, seconds: number, event: string, properties?: Record<string, unknown>): Written => ({ id: `t${n++}`, event, at: t(seconds), anon, ...(properties && { properties }) });
+const track = (anon: string, seconds: number, event: string, properties?: Record<string, unknown>): Written => ({
+  id: `t${n++}`,
+  event,
+  at: t(seconds),
+  anon,
+  ...(properties && { properties }),
+});
 
 describe('sessions', () => {
-  it('cuts a person\'s visits at pauses longer than the gap and names each by its first event\'s channel', async () => {
+  it("cuts a person's visits at pauses longer than the gap and names each by its first event's channel", async () => {
     const opened = await engineWith([
-      page('a', 0, 'Paid Search', '?utm_campaign=spring'), track('a', 60, 'Product Viewed'), page('a', 120, 'Paid Search'), // one visit, 120 s
-      page('a', 120 + 31 * 60, 'Direct'), track('a', 120 + 31 * 60 + 5, 'Page Left'), // a new visit after 31 min: a bounce
+      page('a', 0, 'Paid Search', '?utm_campaign=spring'),
+      track('a', 60, 'Product Viewed'),
+      page('a', 120, 'Paid Search'), // one visit, 120 s
+      page('a', 120 + 31 * 60, 'Direct'),
+      track('a', 120 + 31 * 60 + 5, 'Page Left'), // a new visit after 31 min: a bounce
       page('b', 0, 'Direct'),
     ]);
     done = opened.done;
@@ -26,7 +40,10 @@ describe('sessions', () => {
       { key: 'Paid Search', sessions: 1, persons: 1, medianSeconds: 120, pagesPerSession: 2, bounceRate: 0 },
     ]);
     const byCampaign = await sessions(opened.engine, { gapSeconds: 30 * 60, by: 'campaign' });
-    expect(byCampaign.map((r) => [r.key, r.sessions])).toEqual([['(direct)', 2], ['spring', 1]]);
+    expect(byCampaign.map((r) => [r.key, r.sessions])).toEqual([
+      ['(direct)', 2],
+      ['spring', 1],
+    ]);
   });
 });
 

@@ -39,7 +39,9 @@ describe('stitch', () => {
 
   it('never links on junk values', async () => {
     const junk = ['null', 'undefined', 'anonymous', '0', '-1', '', ' NULL ', '[object Object]'];
-    const { result } = await graph(junk.flatMap((value, i) => [ev({ anon: `visitor${i}`, user: value }), ev({ anon: `other${i}`, context: { device: { id: value } } })]));
+    const { result } = await graph(
+      junk.flatMap((value, i) => [ev({ anon: `visitor${i}`, user: value }), ev({ anon: `other${i}`, context: { device: { id: value } } })]),
+    );
     expect(result.persons).toBe(junk.length * 2);
     expect(result.merged).toBe(0);
   });
@@ -47,7 +49,10 @@ describe('stitch', () => {
   it('reports an identifier linked to more than --max-ids others and does not merge through it', async () => {
     const tablet = Array.from({ length: 6 }, (_, i) => ev({ anon: 'tablet-anon', user: `customer${i}`, context: { device: { id: 'tablet' } } }));
     const { result, personOf } = await graph([...tablet, ev({ anon: 'home', user: 'customer0' })], 5);
-    expect(result.suspicious).toEqual([{ identifier: 'device:tablet', linked: 7 }, { identifier: 'id:tablet-anon', linked: 7 }]);
+    expect(result.suspicious).toEqual([
+      { identifier: 'device:tablet', linked: 7 },
+      { identifier: 'id:tablet-anon', linked: 7 },
+    ]);
     expect(personOf['id:customer0']).toBe(personOf['id:home']);
     expect(new Set(Array.from({ length: 6 }, (_, i) => personOf[`id:customer${i}`])).size).toBe(6);
   });

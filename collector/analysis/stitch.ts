@@ -75,7 +75,9 @@ export async function stitch(engine: Engine, { maxIds = DEFAULT_MAX_IDS, progres
           UNION ALL SELECT k.a, s.l FROM stitch_links k JOIN stitch_label s ON s.n = k.b)
         GROUP BY n)
       SELECT x.n, y.l FROM spread x JOIN spread y ON y.n = x.l`);
-    const [{ changed }] = await engine.all<{ changed: number }>(`SELECT count(*)::INTEGER AS changed FROM stitch_next JOIN stitch_label USING (n) WHERE stitch_next.l <> stitch_label.l`) as [{ changed: number }];
+    const [{ changed }] = (await engine.all<{ changed: number }>(
+      `SELECT count(*)::INTEGER AS changed FROM stitch_next JOIN stitch_label USING (n) WHERE stitch_next.l <> stitch_label.l`,
+    )) as [{ changed: number }];
     await engine.run(`DROP TABLE stitch_label; ALTER TABLE stitch_next RENAME TO stitch_label`);
     if (changed === 0) break;
   }
@@ -86,7 +88,9 @@ export async function stitch(engine: Engine, { maxIds = DEFAULT_MAX_IDS, progres
   const [counts] = await engine.all<{ persons: number; identifiers: number; merged: number }>(`
     SELECT count(*)::INTEGER AS persons, sum(size)::INTEGER AS identifiers, count(*) FILTER (WHERE size > 1)::INTEGER AS merged
     FROM (SELECT l, count(*) AS size FROM stitch_label GROUP BY l)`);
-  await engine.run(`DROP TABLE stitch_sets; DROP TABLE stitch_edges; DROP TABLE stitch_degree; DROP TABLE stitch_links; DROP TABLE stitch_label; DROP TABLE stitch_nodes`);
+  await engine.run(
+    `DROP TABLE stitch_sets; DROP TABLE stitch_edges; DROP TABLE stitch_degree; DROP TABLE stitch_links; DROP TABLE stitch_label; DROP TABLE stitch_nodes`,
+  );
   return { persons: counts?.persons ?? 0, identifiers: counts?.identifiers ?? 0, merged: counts?.merged ?? 0, suspicious };
 }
 

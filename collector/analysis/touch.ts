@@ -13,7 +13,8 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A search engine's host, or a subdomain of one; `google.*` stands for one or two labels of top-level domain. */
 export const SEARCH_HOST_PATTERN = `(^|\\.)(${SEARCH_ENGINE_HOSTS.map((host) =>
-  host.endsWith('.*') ? `${escape(host.slice(0, -2))}(\\.[^.]+){1,2}` : escape(host)).join('|')})$`;
+  host.endsWith('.*') ? `${escape(host.slice(0, -2))}(\\.[^.]+){1,2}` : escape(host),
+).join('|')})$`;
 
 const CLICK_IDS = PAID_CLICK_IDS.map(escape).join('|');
 /** A paid click id with a value, in a landing URL's query... */

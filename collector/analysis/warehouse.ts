@@ -20,7 +20,18 @@ export interface WarehouseOptions {
   prefix: string;
 }
 
-type Column = IdentifierColumn | 't' | 'event' | 'message_id' | 'page_url' | 'page_referrer' | 'campaign' | 'miniprogram_query' | 'channel_group' | 'channel_source' | 'revenue';
+type Column =
+  | IdentifierColumn
+  | 't'
+  | 'event'
+  | 'message_id'
+  | 'page_url'
+  | 'page_referrer'
+  | 'campaign'
+  | 'miniprogram_query'
+  | 'channel_group'
+  | 'channel_source'
+  | 'revenue';
 
 /**
  * ClickHouse 18.16 (Debian's) has no JSON path functions: the few fields needed are read with
@@ -31,8 +42,11 @@ const inObject = (object: string, key: string) => `nullIf(extract(context, '"${o
 const CLICKHOUSE_QUERY = `extract(context, '"miniprogram":\\\\{[^{}]*"query":(\\\\{[^{}]*\\\\})')`;
 const clickhouseColumns: Record<Column, string> = {
   t: 'toInt64(toUInt64(timestamp) * 1000 + timestamp_ms)',
-  type: 'type', event: 'event', message_id: 'message_id',
-  user_id: 'user_id', anonymous_id: 'anonymous_id',
+  type: 'type',
+  event: 'event',
+  message_id: 'message_id',
+  user_id: 'user_id',
+  anonymous_id: 'anonymous_id',
   previous_id: `nullIf(visitParamExtractString(raw, 'previousId'), '')`,
   device_id: inObject('device', 'id'),
   email: `nullIf(visitParamExtractString(ifNull(traits, ''), 'email'), '')`,
@@ -52,11 +66,17 @@ const clickhouseColumns: Record<Column, string> = {
 
 const postgresColumns: Record<Column, string> = {
   t: `round(extract(epoch FROM timestamp) * 1000)::bigint`,
-  type: 'type', event: 'event', message_id: 'message_id',
-  user_id: 'user_id', anonymous_id: 'anonymous_id',
+  type: 'type',
+  event: 'event',
+  message_id: 'message_id',
+  user_id: 'user_id',
+  anonymous_id: 'anonymous_id',
   previous_id: `raw->>'previousId'`,
   device_id: `context->'device'->>'id'`,
-  email: `traits->>'email'`, phone: `traits->>'phone'`, openid: `traits->>'openid'`, unionid: `traits->>'unionid'`,
+  email: `traits->>'email'`,
+  phone: `traits->>'phone'`,
+  openid: `traits->>'openid'`,
+  unionid: `traits->>'unionid'`,
   page_url: `context->'page'->>'url'`,
   page_referrer: `context->'page'->>'referrer'`,
   miniprogram_query: `(context->'miniprogram'->'query')::text`,
@@ -91,7 +111,8 @@ export function stitchSql(target: Target, options: WarehouseOptions & { maxIds?:
   const { d, columns: c, final } = dialects[target];
   const ids = identifierExpressions(d, (name) => `(${c[name]})`);
   const t = (name: string) => `${prefix}stitch_${name}`;
-  const personId = (root: string) => (target === 'clickhouse' ? `concat('p_', substring(lower(hex(MD5(${root}))), 1, 16))` : `'p_' || substr(md5(${root}), 1, 16)`);
+  const personId = (root: string) =>
+    target === 'clickhouse' ? `concat('p_', substring(lower(hex(MD5(${root}))), 1, 16))` : `'p_' || substr(md5(${root}), 1, 16)`;
   if (target === 'postgres') {
     return `-- Identity stitching for PostgreSQL: identifiers linked by the events that carry them; one person per connected component.
 DROP TABLE IF EXISTS ${t('edges')}, ${t('label')}, ${prefix}persons, ${prefix}suspicious;
@@ -199,8 +220,7 @@ export function funnelSql(target: Target, options: WarehouseFunnelOptions): stri
     const attempts = later
       .map((i) => `arrayFirst(x -> x > t${i - 1}, s${i}) AS f${i}, if(t${i - 1} > 0 AND f${i} > 0 AND f${i} <= t1 + ${windowMs}, f${i}, 0) AS t${i}`)
       .join(',\n      ');
-    const median = (i: number) =>
-      `if(length(a${i}) = 0, NULL, (a${i}[intDiv(length(a${i}) + 1, 2)] + a${i}[intDiv(length(a${i}) + 2, 2)]) / 2000)`;
+    const median = (i: number) => `if(length(a${i}) = 0, NULL, (a${i}[intDiv(length(a${i}) + 1, 2)] + a${i}[intDiv(length(a${i}) + 2, 2)]) / 2000)`;
     return `SELECT ${k.map((i) => `countIf(level >= ${i}) AS p${i}`).join(', ')},
   ${later.map((i) => `arraySort(groupArrayIf(d${i}, level >= ${i})) AS a${i}, ${median(i)} AS m${i}`).join(', ')}
 FROM (
@@ -217,8 +237,10 @@ FROM (
     GROUP BY person_id)`;
   }
   const laterals = later
-    .map((i) => `LEFT JOIN LATERAL (SELECT min(x) AS f${i} FROM unnest(p.s${i}) x WHERE x > t${i - 1}) l${i} ON true
-  CROSS JOIN LATERAL (SELECT CASE WHEN f${i} <= t1 + ${windowMs} THEN f${i} END AS t${i}) c${i}`)
+    .map(
+      (i) => `LEFT JOIN LATERAL (SELECT min(x) AS f${i} FROM unnest(p.s${i}) x WHERE x > t${i - 1}) l${i} ON true
+  CROSS JOIN LATERAL (SELECT CASE WHEN f${i} <= t1 + ${windowMs} THEN f${i} END AS t${i}) c${i}`,
+    )
     .join('\n  ');
   return `WITH ev AS MATERIALIZED (${events}),
 per_person AS (

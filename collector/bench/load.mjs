@@ -44,13 +44,25 @@ if (rate) {
   }
   await Promise.all(inflight);
 } else {
-  await Promise.all(Array.from({ length: Number(connections) }, async () => {
-    while (performance.now() < deadline) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: Number(connections) }, async () => {
+      while (performance.now() < deadline) await one();
+    }),
+  );
 }
 const elapsed = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
 const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
 const ok = statuses[200] ?? 0;
-console.log(JSON.stringify({ requestsPerSecond: ok / elapsed, eventsPerSecond: (ok * 20) / elapsed, p50: at(0.5), p99: at(0.99), statuses, duplicates, bodyBytes: Buffer.byteLength(bodies[0]) }));
+console.log(
+  JSON.stringify({
+    requestsPerSecond: ok / elapsed,
+    eventsPerSecond: (ok * 20) / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    statuses,
+    duplicates,
+    bodyBytes: Buffer.byteLength(bodies[0]),
+  }),
+);
 await pool.close();

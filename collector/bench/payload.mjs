@@ -19,7 +19,22 @@ export function makeBatch(seed) {
     const base = { messageId: `${seed}-${i}`, anonymousId: `anon-${seed % 1000}`, timestamp: '2026-11-24T10:00:00.000Z', context: context(i) };
     if (i % 10 === 0) batch.push({ ...base, type: 'page', name: 'Product', properties: { path: `/products/sku-${i}`, category: 'Tea' } });
     else if (i === 19) batch.push({ ...base, type: 'identify', userId: `u-${seed % 500}`, traits: { plan: 'vip', city: 'Hangzhou' } });
-    else batch.push({ ...base, type: 'track', event: i % 3 ? 'Product Viewed' : 'Product Added', properties: { product_id: `sku-${i}`, sku: `sku-${i}`, name: 'Longjing Green Tea', price: 68, quantity: 1, currency: 'CNY', category: 'Tea', position: i } });
+    else
+      batch.push({
+        ...base,
+        type: 'track',
+        event: i % 3 ? 'Product Viewed' : 'Product Added',
+        properties: {
+          product_id: `sku-${i}`,
+          sku: `sku-${i}`,
+          name: 'Longjing Green Tea',
+          price: 68,
+          quantity: 1,
+          currency: 'CNY',
+          category: 'Tea',
+          position: i,
+        },
+      });
   }
   return JSON.stringify({ batch, sentAt: '2026-11-24T10:00:00.500Z', writeKey: 'demo' });
 }

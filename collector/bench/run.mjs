@@ -31,9 +31,18 @@ function rssOf(pid) {
 
 async function start(name, script, port) {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
-  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dir, LOG_LEVEL: 'error' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dir, LOG_LEVEL: 'error' },
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const server = { name, port, child, dir, peak: 0, max: [], half: undefined };
@@ -98,14 +107,18 @@ for (const server of servers) {
 await Promise.all(servers.map(stop));
 
 const fmt = (n, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
-console.log(`\n${WARMUP_SECONDS} s warm-up, then ${ROUNDS} rounds of ${SECONDS} s per server, taken in turn; ${CONNECTIONS} connections, 20 events per request (${fmt(baseline.best.bodyBytes)} B), loopback, ${cpus().length} cores`);
-console.log('Medians of the rounds; latency at half of each server\'s median max rate (open loop).\n');
+console.log(
+  `\n${WARMUP_SECONDS} s warm-up, then ${ROUNDS} rounds of ${SECONDS} s per server, taken in turn; ${CONNECTIONS} connections, 20 events per request (${fmt(baseline.best.bodyBytes)} B), loopback, ${cpus().length} cores`,
+);
+console.log("Medians of the rounds; latency at half of each server's median max rate (open loop).\n");
 console.log('| server | requests/s | events/s | p50 ms | p99 ms | p50 / p99 ms at half max rate | peak RSS MB | CPU ms per request | requests/s per round |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const s of servers) {
   const b = s.best;
   const cpu = median(s.max.map((r) => r.cpuMsPerRequest));
-  console.log(`| ${s.name} | ${fmt(b.requestsPerSecond)} | ${fmt(b.eventsPerSecond)} | ${fmt(b.p50, 2)} | ${fmt(b.p99, 2)} | ${fmt(s.half.p50, 2)} / ${fmt(s.half.p99, 2)} | ${fmt(s.peak / 1e6)} | ${fmt(cpu, 3)} | ${s.max.map((r) => fmt(r.requestsPerSecond)).join(', ')} |`);
+  console.log(
+    `| ${s.name} | ${fmt(b.requestsPerSecond)} | ${fmt(b.eventsPerSecond)} | ${fmt(b.p50, 2)} | ${fmt(b.p99, 2)} | ${fmt(s.half.p50, 2)} / ${fmt(s.half.p99, 2)} | ${fmt(s.peak / 1e6)} | ${fmt(cpu, 3)} | ${s.max.map((r) => fmt(r.requestsPerSecond)).join(', ')} |`,
+  );
 }
 const statuses = collector.max.flatMap((r) => Object.keys(r.statuses)).filter((code) => code !== '200');
 console.log(`\ncollector / baseline throughput, per round: ${ratios.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(median(ratios), 2)}`);

@@ -46,7 +46,10 @@ async function startUntilHealthy(label, timeoutMs) {
   const child = spawn('npm', ['start'], { cwd: clone, env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   while (performance.now() - started < timeoutMs) {
-    const status = await fetch(`http://127.0.0.1:${PORT}/healthz`).then((r) => r.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${PORT}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) {
       figures.push([label, performance.now() - started, groupCpuMs(child.pid)]);
       return { stop: () => (process.kill(-child.pid, 'SIGTERM'), exited) };

@@ -112,7 +112,11 @@ describe('loadConfig', () => {
     ['a broken channel pattern', '{"channels":{"rules":[{"group":"Email","when":{"mediumPattern":"(("}}]}}', /mediumPattern: not a valid regular expression/],
     ['a negative rate', '{"writeKeys":[{"key":"k","rateLimit":{"eventsPerSecond":-1}}]}', /rateLimit\.eventsPerSecond/],
     ['the settings of an earlier version', '{"spool":{"maxBytes":1}}', /"spool" is now "log".*maxBytes became maxLagBytes/],
-    ['two NDJSON sinks keeping the data folder', '{"sinks":[{"type":"ndjson"},{"type":"ndjson","streams":["failed"]}]}', /sinks: only one NDJSON sink can keep the data folder/],
+    [
+      'two NDJSON sinks keeping the data folder',
+      '{"sinks":[{"type":"ndjson"},{"type":"ndjson","streams":["failed"]}]}',
+      /sinks: only one NDJSON sink can keep the data folder/,
+    ],
     ['a gzip NDJSON sink without its own dir', '{"sinks":[{"type":"ndjson","gzip":true}]}', /sinks: a gzip NDJSON sink writes a copy: give it its own dir/],
   ])('rejects a file with %s, naming the file and the path', async (name, content, message) => {
     const path = await file(`${name.replace(/\s/g, '-')}.json`, content);

@@ -103,7 +103,9 @@ function fromEnv(env: Env, file: Record<string, unknown>): Record<string, unknow
   const proxy = text('TOUCHPOINT_TRUST_PROXY')?.toLowerCase();
   if (proxy !== undefined) {
     if (!/^(true|false|\d{1,2})$/.test(proxy) || Number(proxy) > 16) {
-      throw new ConfigError(`TOUCHPOINT_TRUST_PROXY must be true, false or a number of proxies from 0 to 16, got ${JSON.stringify(env.TOUCHPOINT_TRUST_PROXY)}`);
+      throw new ConfigError(
+        `TOUCHPOINT_TRUST_PROXY must be true, false or a number of proxies from 0 to 16, got ${JSON.stringify(env.TOUCHPOINT_TRUST_PROXY)}`,
+      );
     }
     out.trustProxy = proxy === 'true' ? 1 : proxy === 'false' ? 0 : Number(proxy);
   }
@@ -121,7 +123,10 @@ function fromEnv(env: Env, file: Record<string, unknown>): Record<string, unknow
     if (adminToken !== undefined) admin.token = adminToken;
     out.admin = admin;
   }
-  const keys = (env.TOUCHPOINT_WRITE_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = (env.TOUCHPOINT_WRITE_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (keys.length > 0) {
     const bad = keys.find((k) => k.length > 256 || /[\s:]/.test(k));
     if (bad !== undefined) {

@@ -3,9 +3,7 @@ import { CHANNEL_GROUPS } from '../pipeline/enrich/channel';
 
 // The collector's settings, with their defaults: this schema is the reference the README follows.
 
-const origin = z
-  .string()
-  .regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin is scheme://host[:port], or * for any');
+const origin = z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'an origin is scheme://host[:port], or * for any');
 
 const rate = z.strictObject({
   /** Sustained events per second. */
@@ -15,14 +13,21 @@ const rate = z.strictObject({
 });
 
 export const writeKeySchema = z.strictObject({
-  key: z.string().min(1).max(256).regex(/^[^\s:]+$/, 'a write key holds no spaces or ":"'),
+  key: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\s:]+$/, 'a write key holds no spaces or ":"'),
   /** Recorded with failed events and in metrics instead of the key itself. */
   name: z.string().min(1).max(100).optional(),
   /** Browser keys are checked against allowedOrigins and rate-limited per client IP as well. */
   kind: z.enum(['browser', 'server']).default('browser'),
   allowedOrigins: z.array(origin).default(['*']),
   /** Browser keys: when given, mini-program requests are accepted only from these app ids (read from the host's Referer). */
-  allowedMiniprograms: z.array(z.string().regex(/^[\w-]{2,64}$/, 'a mini-program app id: letters, digits, _ or -')).min(1).optional(),
+  allowedMiniprograms: z
+    .array(z.string().regex(/^[\w-]{2,64}$/, 'a mini-program app id: letters, digits, _ or -'))
+    .min(1)
+    .optional(),
   rateLimit: rate.optional(),
   ipRateLimit: rate.optional(),
 });
@@ -34,7 +39,10 @@ const piiPath = z.strictObject({
 });
 
 const streams = z.array(z.enum(['events', 'failed', 'bots'])).min(1);
-const sinkName = z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').optional();
+const sinkName = z
+  .string()
+  .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
+  .optional();
 
 /** Where events go. Each sink consumes its streams of the log, each from its own cursor. */
 export const sinkConfigSchema = z.discriminatedUnion('type', [
@@ -47,7 +55,11 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
      */
     dir: z.string().min(1).optional(),
     streams: streams.default(['events', 'failed', 'bots']),
-    rotateBytes: z.number().int().positive().default(128 * 1024 * 1024),
+    rotateBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(128 * 1024 * 1024),
     rotateSeconds: z.number().int().positive().default(3600),
     gzip: z.boolean().default(false),
     /** Days the data folder's parts are kept (once every other sink has them); absent: for good. */
@@ -67,14 +79,20 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
     type: z.literal('postgres'),
     name: sinkName,
     url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'),
-    table: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('touchpoint_events'),
+    table: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+      .default('touchpoint_events'),
     streams: streams.default(['events']),
   }),
   z.strictObject({
     type: z.literal('mysql'),
     name: sinkName,
     url: z.string().regex(/^mysql:\/\//, 'a mysql:// URL'),
-    table: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('touchpoint_events'),
+    table: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+      .default('touchpoint_events'),
     streams: streams.default(['events']),
   }),
   z.strictObject({
@@ -82,7 +100,10 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
     name: sinkName,
     url: z.string().regex(/^https?:\/\//, 'the HTTP interface, e.g. http://127.0.0.1:8123'),
     database: z.string().regex(/^\w+$/).default('default'),
-    table: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('touchpoint_events'),
+    table: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier')
+      .default('touchpoint_events'),
     user: z.string().optional(),
     password: z.string().optional(),
     streams: streams.default(['events']),
@@ -92,8 +113,14 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
     name: sinkName,
     servers: z.union([z.string(), z.array(z.string()).min(1)]).default('127.0.0.1:4222'),
     /** JetStream stream, created if missing, over `<subjectPrefix>.>`. */
-    stream: z.string().regex(/^[\w-]+$/).default('TOUCHPOINT'),
-    subjectPrefix: z.string().regex(/^[\w-]+$/).default('touchpoint'),
+    stream: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default('TOUCHPOINT'),
+    subjectPrefix: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default('touchpoint'),
     /** The broker's duplicate window: messageIds seen within it are dropped by JetStream itself. */
     duplicateWindowSeconds: z.number().int().positive().default(86_400),
     streams: streams.default(['events']),
@@ -102,7 +129,10 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
     type: z.literal('kafka'),
     name: sinkName,
     brokers: z.array(z.string().min(1)).min(1),
-    topic: z.string().regex(/^[\w.-]+$/).default('touchpoint'),
+    topic: z
+      .string()
+      .regex(/^[\w.-]+$/)
+      .default('touchpoint'),
     clientId: z.string().default('touchpoint-collector'),
     streams: streams.default(['events']),
   }),
@@ -167,13 +197,21 @@ export const collectorSettingsSchema = z.strictObject({
   log: z
     .strictObject({
       /** High-water mark: when a sink is this many bytes behind, requests get 503 with Retry-After until it catches up. */
-      maxLagBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+      maxLagBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024 * 1024),
       /** Each group of appends is on disk (O_DSYNC) before it is acknowledged. */
       fsync: z.boolean().default(true),
       /** `log`: 200 once the events are on this disk; `sinks`: once every sink has them. */
       ack: z.enum(['log', 'sinks']).default('log'),
       /** Parts of streams no NDJSON sink keeps (only passing through to the other sinks) are cut at this size or age. */
-      rotateBytes: z.number().int().positive().default(128 * 1024 * 1024),
+      rotateBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(128 * 1024 * 1024),
       rotateSeconds: z.number().int().positive().default(3600),
       ackTimeoutMs: z.number().int().positive().default(10_000),
       /** A sink write taking longer counts as failed and is retried. */
@@ -201,7 +239,10 @@ export const collectorSettingsSchema = z.strictObject({
   /** A first-party HttpOnly device-id cookie set by the collector (when it runs on the site's domain). */
   deviceCookie: z
     .strictObject({
-      name: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tp_did'),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/)
+        .default('tp_did'),
       domain: z.string().optional(),
       maxAgeDays: z.number().int().positive().max(400).default(400),
     })
@@ -227,7 +268,14 @@ export const collectorSettingsSchema = z.strictObject({
               medium: z.array(z.string()).optional(),
               mediumPattern: z
                 .string()
-                .refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, 'not a valid regular expression')
+                .refine((p) => {
+                  try {
+                    new RegExp(p);
+                    return true;
+                  } catch {
+                    return false;
+                  }
+                }, 'not a valid regular expression')
                 .optional(),
               clickId: z.array(z.string()).optional(),
               referrerHost: z.array(z.string()).optional(),

@@ -44,7 +44,19 @@ export type BreakerState = 'closed' | 'retrying' | 'open';
  * probes with single attempts. A slow or dead sink only lags; it never holds the others.
  */
 export async function startConsumer(o: ConsumerOptions) {
-  const { name, stream, sink, log, logger, deadLetter, batchBytes = 1024 * 1024, lingerMs = 0, timeoutMs = 10_000, breakerThreshold = 5, maxBackoffMs = 30_000 } = o;
+  const {
+    name,
+    stream,
+    sink,
+    log,
+    logger,
+    deadLetter,
+    batchBytes = 1024 * 1024,
+    lingerMs = 0,
+    timeoutMs = 10_000,
+    breakerThreshold = 5,
+    maxBackoffMs = 30_000,
+  } = o;
   const saved = await openCursor(o.cursorDir, name, (error) => logger.warn({ sink: name, err: error }, 'cannot save the cursor'));
   let cursor: Position = saved.initial;
   /** When it last had everything the log held: how far behind in time it is. */
@@ -100,7 +112,8 @@ export async function startConsumer(o: ConsumerOptions) {
         continue;
       }
       if (read.count === 0) {
-        if (comparePositions(read.next, cursor) !== 0) advance(read.next); // past the end of a finished part
+        if (comparePositions(read.next, cursor) !== 0)
+          advance(read.next); // past the end of a finished part
         else {
           caughtUpAt = Date.now();
           await Promise.race([log.waitForData(cursor), new Promise<void>((resolve) => (wake = resolve))]);

@@ -22,7 +22,10 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      const events = body.trim().split('\n').map((l) => JSON.parse(l) as { messageId: string; event: string });
+      const events = body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { messageId: string; event: string });
       if (strict && events.some((e) => e.event === 'Unknown To The Webhook')) return void res.writeHead(400).end('unknown event');
       received.push(...events.map((e) => e.messageId));
       res.writeHead(200).end('ok');
@@ -47,7 +50,12 @@ describe('dead letters', () => {
     await writeFile(config, JSON.stringify({ dataDir, sinks }));
     try {
       const collector = await createCollector({ dataDir, logger: pino({ level: 'silent' }), sinks, log: { ack: 'sinks' } });
-      const events = ['Order Completed', 'Unknown To The Webhook', 'Product Viewed', 'Unknown To The Webhook'].map((event, i) => ({ type: 'track', event, anonymousId: 'a', messageId: `dl-${i}` }));
+      const events = ['Order Completed', 'Unknown To The Webhook', 'Product Viewed', 'Unknown To The Webhook'].map((event, i) => ({
+        type: 'track',
+        event,
+        anonymousId: 'a',
+        messageId: `dl-${i}`,
+      }));
       const res = await collector.app.request('/v1/batch', { method: 'POST', headers: { 'x-write-key': 'demo' }, body: JSON.stringify({ batch: events }) });
       expect(res.status).toBe(200);
       expect(received.sort()).toEqual(['dl-0', 'dl-2']);
@@ -55,7 +63,9 @@ describe('dead letters', () => {
 
       const listed = await cli(['--data', dataDir, '--json']);
       expect(listed.code).toBe(0);
-      expect(JSON.parse(listed.stdout)).toMatchObject({ sinks: [{ sink: 'hook.events', records: 2, reasons: [{ reason: 'webhook answered 400: unknown event', records: 2 }] }] });
+      expect(JSON.parse(listed.stdout)).toMatchObject({
+        sinks: [{ sink: 'hook.events', records: 2, reasons: [{ reason: 'webhook answered 400: unknown event', records: 2 }] }],
+      });
 
       strict = false; // the webhook's owner deployed the fix
       const replayed = await cli(['--replay', 'hook.events', '--config', config]);
@@ -71,7 +81,10 @@ describe('dead letters', () => {
   it('answer a wrong sink name or argument with one line and exit code 2', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tp-deadletter-'));
     try {
-      expect(await cli(['--replay', 'nope.events', '--data', dataDir])).toEqual({ code: 2, stdout: 'touchpoint deadletter: no sink "nope.events" in the config (sinks: none but the data folder)\n' });
+      expect(await cli(['--replay', 'nope.events', '--data', dataDir])).toEqual({
+        code: 2,
+        stdout: 'touchpoint deadletter: no sink "nope.events" in the config (sinks: none but the data folder)\n',
+      });
       expect((await cli(['--bogus'])).code).toBe(2);
     } finally {
       await rm(dataDir, { recursive: true, force: true });

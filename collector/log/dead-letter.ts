@@ -85,7 +85,10 @@ export const deadLetterDir = (dataDir: string, sink: string) => join(dataDir, 'd
 /** The dead-letter files of a sink not replayed yet, oldest first. */
 export async function deadLetterFiles(dir: string): Promise<string[]> {
   const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  return files.filter((f) => f.endsWith('.ndjson')).sort().map((f) => join(dir, f));
+  return files
+    .filter((f) => f.endsWith('.ndjson'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** The dead letters in a file (a torn last line, from a crash while writing it, is skipped). */
@@ -114,7 +117,19 @@ export interface ReplayResult {
  * column widened, a limit raised). Each file is marked `.replayed` once done; what the store
  * refuses again goes to a new dead-letter file with its reason, so nothing is ever lost.
  */
-export async function replayDeadLetters({ dir, sink, name, writer, timeoutMs = 30_000 }: { dir: string; sink: Sink; name: string; writer: DeadLetterWriter; timeoutMs?: number }): Promise<ReplayResult> {
+export async function replayDeadLetters({
+  dir,
+  sink,
+  name,
+  writer,
+  timeoutMs = 30_000,
+}: {
+  dir: string;
+  sink: Sink;
+  name: string;
+  writer: DeadLetterWriter;
+  timeoutMs?: number;
+}): Promise<ReplayResult> {
   const result: ReplayResult = { files: 0, written: 0, refused: 0 };
   for (const file of await deadLetterFiles(dir)) {
     const letters = await readDeadLetters(file);

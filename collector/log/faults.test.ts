@@ -22,7 +22,8 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
 
-const batchOf = (ids: string[]) => JSON.stringify({ batch: ids.map((id) => ({ type: 'track', event: 'Load', anonymousId: `dev-${id.slice(-1)}`, messageId: id })) });
+const batchOf = (ids: string[]) =>
+  JSON.stringify({ batch: ids.map((id) => ({ type: 'track', event: 'Load', anonymousId: `dev-${id.slice(-1)}`, messageId: id })) });
 
 /** Message ids in the NDJSON files, and the files whose last line is unfinished. */
 async function ndjsonIds(dir: string): Promise<{ ids: string[]; torn: string[] }> {
@@ -55,7 +56,14 @@ describe('crash: kill -9 under load', () => {
     let child: ChildProcess | undefined;
     const startServer = () => {
       child = spawn(process.execPath, [SERVER], {
-        env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: join(dir, 'data'), TOUCHPOINT_CONFIG: config, LOG_LEVEL: 'error' },
+        env: {
+          PATH: process.env.PATH,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          TOUCHPOINT_DATA_DIR: join(dir, 'data'),
+          TOUCHPOINT_CONFIG: config,
+          LOG_LEVEL: 'error',
+        },
         stdio: 'ignore',
       });
     };
@@ -75,8 +83,18 @@ describe('crash: kill -9 under load', () => {
       for (;;) {
         attempts++;
         const ok = await client
-          .request({ method: 'POST', path: '/v1/batch', headers: { 'x-write-key': 'demo', 'content-type': 'application/json' }, body: batchOf(batch), headersTimeout: 2000, bodyTimeout: 2000 })
-          .then(async (res) => (await res.body.text(), res.statusCode === 200), () => false);
+          .request({
+            method: 'POST',
+            path: '/v1/batch',
+            headers: { 'x-write-key': 'demo', 'content-type': 'application/json' },
+            body: batchOf(batch),
+            headersTimeout: 2000,
+            bodyTimeout: 2000,
+          })
+          .then(
+            async (res) => (await res.body.text(), res.statusCode === 200),
+            () => false,
+          );
         if (ok) return;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -90,7 +108,14 @@ describe('crash: kill -9 under load', () => {
       while (kills < KILLS) await sendUntilAcknowledged(batches[Math.floor(Math.random() * batches.length)]!);
     };
     const up = async () => {
-      while (!done && !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 20));
+      while (
+        !done &&
+        !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      )
+        await new Promise((r) => setTimeout(r, 20));
     };
     // Killed 1 to 2.5 s after each start, while the clients send.
     const killer = (async () => {
@@ -108,12 +133,23 @@ describe('crash: kill -9 under load', () => {
     await killer;
 
     const events = join(dir, 'data', 'events');
-    await expect.poll(async () => Number((await db.query(`SELECT count(*) FROM ${table}`).catch(() => ({ rows: [{ count: 0 }] }))).rows[0].count), { timeout: 30_000 }).toBe(ids.length);
+    await expect
+      .poll(async () => Number((await db.query(`SELECT count(*) FROM ${table}`).catch(() => ({ rows: [{ count: 0 }] }))).rows[0].count), { timeout: 30_000 })
+      .toBe(ids.length);
     const { ids: landed, torn } = await ndjsonIds(events);
     const unique = new Set(landed);
     const lost = ids.filter((id) => !unique.has(id)).length;
     const { rows } = await db.query(`SELECT count(*) AS n, count(DISTINCT message_id) AS d FROM ${table}`);
-    const result = { sent: ids.length, requests: attempts, kills, landed: landed.length, duplicates: landed.length - unique.size, lost, postgresRows: Number(rows[0].n), postgresDistinct: Number(rows[0].d) };
+    const result = {
+      sent: ids.length,
+      requests: attempts,
+      kills,
+      landed: landed.length,
+      duplicates: landed.length - unique.size,
+      lost,
+      postgresRows: Number(rows[0].n),
+      postgresDistinct: Number(rows[0].d),
+    };
     console.log(`crash test: ${JSON.stringify(result)}`);
     expect(kills).toBe(KILLS);
     expect(result).toMatchObject({ lost: 0, duplicates: 0, landed: ids.length, postgresRows: ids.length, postgresDistinct: ids.length });

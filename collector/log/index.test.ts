@@ -39,7 +39,17 @@ function recordingSink() {
 const policy = (keep: boolean, extra: Partial<StreamPolicy> = {}) => everyStream({ keep, rotateBytes: 1 << 20, rotateSeconds: 3600, ...extra });
 
 async function open(consumers: LogOptions['consumers'], extra: Partial<LogOptions> = {}) {
-  const log = await openLog({ dataDir: dir, streams: policy(false), consumers, maxLagBytes: 1 << 20, fsync: true, ack: 'log', logger, sinkTimeoutMs: 300, ...extra });
+  const log = await openLog({
+    dataDir: dir,
+    streams: policy(false),
+    consumers,
+    maxLagBytes: 1 << 20,
+    fsync: true,
+    ack: 'log',
+    logger,
+    sinkTimeoutMs: 300,
+    ...extra,
+  });
   logs.push(log);
   return log;
 }
@@ -50,7 +60,10 @@ describe('the log and its consumers', () => {
   it('delivers each stream to its own sinks', async () => {
     const events = recordingSink();
     const failed = recordingSink();
-    const log = await open([{ name: 'e', stream: 'events', sink: events }, { name: 'f', stream: 'failed', sink: failed }]);
+    const log = await open([
+      { name: 'e', stream: 'events', sink: events },
+      { name: 'f', stream: 'failed', sink: failed },
+    ]);
     await log.append({ events: lines('1', '2'), failed: lines('x') });
     await log.append({ events: lines('3') });
     await expect.poll(() => events.events.length).toBe(3);
@@ -87,7 +100,12 @@ describe('the log and its consumers', () => {
     const log = await open([{ name: 's', stream: 'events', sink }], { maxLagBytes: 500 });
     const outcomes: string[] = [];
     for (let i = 0; i < 20; i++) {
-      outcomes.push(await log.append({ events: lines(`${i}`.padEnd(40, '-')) }).then(() => 'ok', (e) => (e instanceof LogFullError ? 'full' : 'error')));
+      outcomes.push(
+        await log.append({ events: lines(`${i}`.padEnd(40, '-')) }).then(
+          () => 'ok',
+          (e) => (e instanceof LogFullError ? 'full' : 'error'),
+        ),
+      );
     }
     expect(outcomes.slice(0, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
     expect(outcomes.at(-1)).toBe('full');
@@ -99,7 +117,13 @@ describe('the log and its consumers', () => {
   it('in ack-after-sinks mode resolves once every sink has the records, or times out', async () => {
     const a = recordingSink();
     const b = recordingSink();
-    const log = await open([{ name: 'a', stream: 'events', sink: a }, { name: 'b', stream: 'events', sink: b }], { ack: 'sinks', ackTimeoutMs: 300 });
+    const log = await open(
+      [
+        { name: 'a', stream: 'events', sink: a },
+        { name: 'b', stream: 'events', sink: b },
+      ],
+      { ack: 'sinks', ackTimeoutMs: 300 },
+    );
     await log.append({ events: lines('1') });
     expect([a.events.length, b.events.length]).toEqual([1, 1]);
     b.set('down');
@@ -161,11 +185,19 @@ describe('the log and its consumers', () => {
     });
     const batch = Array.from({ length: 64 }, (_, i) => ({ messageId: `m${i}`, source: 'web', ...(i % 20 === 7 && { poison: true }) }));
     await log.append({ events: Buffer.from(ndjson(batch)) });
-    expect(stored.sort()).toEqual(batch.filter((e) => !e.poison).map((e) => e.messageId).sort());
+    expect(stored.sort()).toEqual(
+      batch
+        .filter((e) => !e.poison)
+        .map((e) => e.messageId)
+        .sort(),
+    );
     // log2(64) rounds of halving per bad record, not one write per record.
     expect(writes).toBeLessThan(40);
     const files = (await readdir(join(dir, 'deadletter', 'picky.events'), { recursive: true })).filter((f) => f.endsWith('.ndjson'));
-    const letters = (await readFile(join(dir, 'deadletter', 'picky.events', files[0]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const letters = (await readFile(join(dir, 'deadletter', 'picky.events', files[0]!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(letters.map((l) => [l.event.messageId, l.reason, l.sink, l.stream])).toEqual(
       ['m7', 'm27', 'm47'].map((id) => [id, `refused: ${id} holds a NUL`, 'picky.events', 'events']),
     );
@@ -183,7 +215,11 @@ describe('the log and its consumers', () => {
     let now = Date.parse('2026-11-20T10:00:00Z');
     const sink = recordingSink();
     const keptFor = (keep: boolean) => policy(keep, { rotateBytes: 40, retentionDays: keep ? 2 : undefined });
-    const log = await open([{ name: 's', stream: 'events', sink }], { streams: { ...keptFor(false), failed: keptFor(true).failed }, now: () => now, ack: 'sinks' });
+    const log = await open([{ name: 's', stream: 'events', sink }], {
+      streams: { ...keptFor(false), failed: keptFor(true).failed },
+      now: () => now,
+      ack: 'sinks',
+    });
     for (let i = 0; i < 6; i++) await log.append({ events: lines(`e${i}`), failed: lines(`f${i}`) });
     const partsOf = async (stream: string) => (await readdir(join(dir, stream), { recursive: true })).filter((f) => f.endsWith('.ndjson')).length;
     // Each part is deleted as its sink finishes it: only the part being written is left.

@@ -214,7 +214,14 @@ export async function openLog(o: LogOptions) {
     consumers: (): ConsumerState[] =>
       consumers.map((c) => {
         const lagBytes = logs[c.stream].bytesFrom(c.cursor());
-        return { name: c.name, stream: c.stream, state: c.state(), lagBytes, backlogEvents: Math.round(lagBytes / logs[c.stream].averageLineBytes()), lagSeconds: c.lagSeconds() };
+        return {
+          name: c.name,
+          stream: c.stream,
+          state: c.state(),
+          lagBytes,
+          backlogEvents: Math.round(lagBytes / logs[c.stream].averageLineBytes()),
+          lagSeconds: c.lagSeconds(),
+        };
       }),
 
     /**

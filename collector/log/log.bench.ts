@@ -23,7 +23,12 @@ const event = (i: number) => ({
   anonymousId: 'a3bb189e-8bf9-3888-9912-ace4e6543002',
   properties: { product_id: 'sku-tea', name: 'Longjing Green Tea', price: 68, currency: 'CNY', category: 'Tea' },
   context: {
-    page: { url: 'https://shop.example/products/sku-tea?utm_source=baidu&utm_medium=cpc', path: '/products/sku-tea', referrer: 'https://www.baidu.com/s?wd=tea', title: 'Longjing Green Tea' },
+    page: {
+      url: 'https://shop.example/products/sku-tea?utm_source=baidu&utm_medium=cpc',
+      path: '/products/sku-tea',
+      referrer: 'https://www.baidu.com/s?wd=tea',
+      title: 'Longjing Green Tea',
+    },
     userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50',
     locale: 'zh-CN',
     library: { name: 'touchpoint', version: '0.1.0' },
@@ -52,10 +57,14 @@ describe(`log: ${REQUESTS} requests of 20 events (${record.length} B), ${IN_FLIG
 
   bench('O_DSYNC with group commit (the default)', () => concurrently(grouped), { iterations: 5, warmupIterations: 1 });
 
-  bench('O_DSYNC per request, no group commit', async () => {
-    // The same requests, each waiting for its own synchronous write.
-    for (let i = 0; i < REQUESTS; i++) await perRequest.append(record);
-  }, { iterations: 3, warmupIterations: 1 });
+  bench(
+    'O_DSYNC per request, no group commit',
+    async () => {
+      // The same requests, each waiting for its own synchronous write.
+      for (let i = 0; i < REQUESTS; i++) await perRequest.append(record);
+    },
+    { iterations: 3, warmupIterations: 1 },
+  );
 
   bench('no sync (not durable: for comparison only)', () => concurrently(plain), { iterations: 5, warmupIterations: 1 });
 });

@@ -12,7 +12,12 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const options = { rotateBytes: 1 << 20, rotateSeconds: 3600, fsync: true };
 const line = (text: string) => Buffer.from(`${JSON.stringify({ v: text })}\n`);
-const values = (lines: Buffer) => lines.toString().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { v: string }).v);
+const values = (lines: Buffer) =>
+  lines
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { v: string }).v);
 const start: Position = { seq: 0, offset: 0 };
 
 /** Everything from `from` to the end, read in budgets of `budget` bytes as a consumer does. */
@@ -171,7 +176,6 @@ describe('stream log', () => {
     expect(await readAll(log, start)).toEqual(['p1', 'p2']);
     await log.close();
   });
-
 
   it('wakes a reader waiting for data', async () => {
     const log = await openStreamLog({ dir, ...options });

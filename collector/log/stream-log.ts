@@ -161,7 +161,11 @@ export async function openStreamLog({ dir, rotateBytes, rotateSeconds, fsync, ta
         waiters.clear();
       } catch (error) {
         // Cut back to what was durable, so a partial write never precedes later lines.
-        if (current && error !== broken) await current.handle.truncate(current.size).then(() => (broken = undefined), (e: Error) => (broken = e));
+        if (current && error !== broken)
+          await current.handle.truncate(current.size).then(
+            () => (broken = undefined),
+            (e: Error) => (broken = e),
+          );
         for (const p of group) p.reject(broken ? new Error(`the log cannot cut back a failed write: ${broken.message}`, { cause: error }) : error);
       }
     }

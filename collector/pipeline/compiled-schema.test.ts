@@ -16,12 +16,59 @@ const bases: Record<string, unknown>[] = [
 ];
 
 const VALUES: unknown[] = [
-  undefined, null, 0, 1.5, '', 'x', 'x'.repeat(257), true, [], {}, { a: 1 },
-  '2026-11-24T10:00:00Z', '2026-11-24T10:00:00.000+08:00', '2026-13-01T00:00:00Z', '2026-11-24 10:00:00',
-  'track', 'page', 'identify', 'alias', 'bogus',
+  undefined,
+  null,
+  0,
+  1.5,
+  '',
+  'x',
+  'x'.repeat(257),
+  true,
+  [],
+  {},
+  { a: 1 },
+  '2026-11-24T10:00:00Z',
+  '2026-11-24T10:00:00.000+08:00',
+  '2026-13-01T00:00:00Z',
+  '2026-11-24 10:00:00',
+  'track',
+  'page',
+  'identify',
+  'alias',
+  'bogus',
 ];
-const TOP_KEYS = ['type', 'messageId', 'anonymousId', 'userId', 'timestamp', 'sentAt', 'context', 'integrations', 'event', 'name', 'category', 'properties', 'traits', 'groupId', 'previousId', 'extra'];
-const CONTEXT_PATHS = [['library'], ['library', 'name'], ['library', 'extra'], ['page'], ['page', 'url'], ['page', 'extra'], ['screen', 'width'], ['screen', 'extra'], ['locale'], ['ip'], ['seq'], ['anything']];
+const TOP_KEYS = [
+  'type',
+  'messageId',
+  'anonymousId',
+  'userId',
+  'timestamp',
+  'sentAt',
+  'context',
+  'integrations',
+  'event',
+  'name',
+  'category',
+  'properties',
+  'traits',
+  'groupId',
+  'previousId',
+  'extra',
+];
+const CONTEXT_PATHS = [
+  ['library'],
+  ['library', 'name'],
+  ['library', 'extra'],
+  ['page'],
+  ['page', 'url'],
+  ['page', 'extra'],
+  ['screen', 'width'],
+  ['screen', 'extra'],
+  ['locale'],
+  ['ip'],
+  ['seq'],
+  ['anything'],
+];
 
 /** Every base event with one field changed or removed, top level and inside context. */
 function* corpus() {

@@ -16,7 +16,20 @@ export function compileAcceptor(schema: z.ZodType): Acceptor {
 
 type Def = {
   type: string;
-  checks?: { _zod: { def: { check: string; minimum?: number; maximum?: number; format?: string; pattern?: RegExp; fn?: (v: unknown) => unknown; abort?: boolean; when?: unknown } } }[];
+  checks?: {
+    _zod: {
+      def: {
+        check: string;
+        minimum?: number;
+        maximum?: number;
+        format?: string;
+        pattern?: RegExp;
+        fn?: (v: unknown) => unknown;
+        abort?: boolean;
+        when?: unknown;
+      };
+    };
+  }[];
   shape?: Record<string, z.ZodType>;
   catchall?: z.ZodType;
   innerType?: z.ZodType;

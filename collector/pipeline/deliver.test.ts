@@ -17,7 +17,16 @@ afterAll(() => redis.quit());
 const logger = pino({ level: 'silent' });
 const run = `${process.pid}-${Date.now()}`;
 const request = (ids: string[]): IngestResult => ({
-  accepted: ids.map((messageId) => ({ type: 'track', event: 'x', messageId, anonymousId: 'a', source: 'web', timestamp: '2026-11-24T10:00:00.000Z', receivedAt: '2026-11-24T10:00:00.000Z', context: {} })),
+  accepted: ids.map((messageId) => ({
+    type: 'track',
+    event: 'x',
+    messageId,
+    anonymousId: 'a',
+    source: 'web',
+    timestamp: '2026-11-24T10:00:00.000Z',
+    receivedAt: '2026-11-24T10:00:00.000Z',
+    context: {},
+  })),
   bots: [],
   rejected: [],
   failed: [],

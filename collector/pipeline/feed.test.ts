@@ -37,7 +37,10 @@ describe('event feed', () => {
   it('tells listeners when it closes, and forgets them', () => {
     const feed = createEventFeed();
     let closed = 0;
-    feed.subscribe(() => {}, () => closed++);
+    feed.subscribe(
+      () => {},
+      () => closed++,
+    );
     feed.close();
     expect(closed).toBe(1);
     expect(feed.active).toBe(false);

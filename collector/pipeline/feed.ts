@@ -56,9 +56,7 @@ export function createEventFeed(): EventFeed {
 }
 
 /** One event of an entry, as the live view and the test collector show it. */
-export type FeedItem =
-  | { status: 'good'; source: string; stream: 'events' | 'bots'; event: StoredEvent }
-  | ({ status: 'bad'; source: string } & FailedRecord);
+export type FeedItem = { status: 'good'; source: string; stream: 'events' | 'bots'; event: StoredEvent } | ({ status: 'bad'; source: string } & FailedRecord);
 
 /** An entry's events one by one: accepted ones first, then bots, then rejected ones. */
 export function feedItems(entry: FeedEntry): FeedItem[] {

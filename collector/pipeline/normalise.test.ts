@@ -25,6 +25,8 @@ describe('normaliseEvent', () => {
     expect(identify.traits).toEqual({ email: 'a@b.cn' });
     expect(identify.context.traits).toEqual({ email: 'a@b.cn' });
     // Traits sent at the top level stay as sent.
-    expect(normaliseEvent({ type: 'identify', userId: 'u1', traits: { plan: 'pro' }, context: { traits: { email: 'x' } } })).toMatchObject({ traits: { plan: 'pro' } });
+    expect(normaliseEvent({ type: 'identify', userId: 'u1', traits: { plan: 'pro' }, context: { traits: { email: 'x' } } })).toMatchObject({
+      traits: { plan: 'pro' },
+    });
   });
 });

@@ -48,7 +48,11 @@ export function identifiersOf(event: unknown, emailPaths: readonly string[]): { 
 }
 
 /** The kind of the first of `identifiers` whose key (through `digest`) is in `sets`. */
-export function matchedKind(identifiers: readonly { kind: IdentifierKind; value: string }[], sets: IdentifierSets, digest: (key: string) => string = (k) => k): IdentifierKind | undefined {
+export function matchedKind(
+  identifiers: readonly { kind: IdentifierKind; value: string }[],
+  sets: IdentifierSets,
+  digest: (key: string) => string = (k) => k,
+): IdentifierKind | undefined {
   for (const { kind, value } of identifiers) {
     if (sets[kind].size > 0 && sets[kind].has(digest(identifierKey(kind, value)))) return kind;
   }
@@ -70,7 +74,8 @@ export function readSuppression(path: string): { sets: IdentifierSets; malformed
     if (line.trim() === '') continue;
     try {
       const entry = JSON.parse(line) as Partial<SuppressionEntry>;
-      if (!IDENTIFIER_KINDS.includes(entry.kind as IdentifierKind) || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) throw new Error('not an entry');
+      if (!IDENTIFIER_KINDS.includes(entry.kind as IdentifierKind) || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256))
+        throw new Error('not an entry');
       sets[entry.kind!].add(entry.sha256);
     } catch {
       malformed++;

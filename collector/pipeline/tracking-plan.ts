@@ -13,9 +13,7 @@ export const trackingPlanSchema = z.strictObject({
   events: z.record(
     z.string().min(1),
     z.strictObject({
-      properties: z
-        .record(z.string().min(1), z.strictObject({ type: propertyType, required: z.boolean().default(false) }))
-        .default({}),
+      properties: z.record(z.string().min(1), z.strictObject({ type: propertyType, required: z.boolean().default(false) })).default({}),
       additionalProperties: z.boolean().default(true),
     }),
   ),

@@ -11,8 +11,7 @@ const acceptsAsIs = compileAcceptor(eventSchema);
 const formatIssue = ({ path, message }: ValidationIssue) => `${path.length ? path.join('.') : '(root)'}: ${message}`;
 
 export type Validation =
-  | { ok: true; event: TouchpointEvent }
-  | { ok: false; category: RejectionReason; reason: string; issues: ValidationIssue[]; messageId: string | null };
+  { ok: true; event: TouchpointEvent } | { ok: false; category: RejectionReason; reason: string; issues: ValidationIssue[]; messageId: string | null };
 
 export interface ValidateOptions {
   /** Set by the single-event routes (`/v1/track` ...): the route names the type. */

@@ -17,7 +17,14 @@ const post = (collector: Collector, batch: object[]) => collector.app.request('/
 const track = (messageId: string, ids: object, extra: object = {}) => ({ type: 'track', event: 'Product Viewed', messageId, ...ids, ...extra });
 
 const open = (dataDir: string) =>
-  createCollector({ port: 0, host: '127.0.0.1', logger, dataDir, log: { fsync: false }, pii: { salt: 'a-salt-of-16-chars!', paths: [{ path: 'traits.email', kind: 'email' }] } });
+  createCollector({
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    dataDir,
+    log: { fsync: false },
+    pii: { salt: 'a-salt-of-16-chars!', paths: [{ path: 'traits.email', kind: 'email' }] },
+  });
 
 /** Every line of a stream, with the byte offset it starts at. */
 async function linesOf(dataDir: string, stream: string): Promise<{ file: string; offset: number; text: string }[]> {
@@ -32,7 +39,10 @@ async function linesOf(dataDir: string, stream: string): Promise<{ file: string;
   }
   return out;
 }
-const records = (lines: { text: string }[]) => lines.filter((l) => l.text.trim() !== '').map((l) => JSON.parse(l.text) as { userId?: string; anonymousId?: string; messageId: string; event?: { userId?: string } });
+const records = (lines: { text: string }[]) =>
+  lines
+    .filter((l) => l.text.trim() !== '')
+    .map((l) => JSON.parse(l.text) as { userId?: string; anonymousId?: string; messageId: string; event?: { userId?: string } });
 
 describe('touchpoint forget, against a running collector', { timeout: 30_000 }, () => {
   it("takes the person's events (and their device's) out in place, keeps everyone else's where they were, and the collector drops their new events", async () => {
@@ -72,7 +82,12 @@ describe('touchpoint forget, against a running collector', { timeout: 30_000 }, 
       expect(records(await linesOf(dataDir, 'failed'))).toEqual([]);
 
       // New events: u1 on a new device, a1 logged out, and u2 — only u2's is written.
-      const res = await post(collector, [track('n1', { userId: 'u1', anonymousId: 'a9' }), track('n2', { anonymousId: 'a1' }), track('n3', { anonymousId: 'a2', userId: 'u2' }), { type: 'track', messageId: 'n4', userId: 'u1' }]);
+      const res = await post(collector, [
+        track('n1', { userId: 'u1', anonymousId: 'a9' }),
+        track('n2', { anonymousId: 'a1' }),
+        track('n3', { anonymousId: 'a2', userId: 'u2' }),
+        { type: 'track', messageId: 'n4', userId: 'u1' },
+      ]);
       expect(res.status).toBe(200);
       expect(records(await linesOf(dataDir, 'events')).map((e) => e.messageId)).toEqual(['m3', 'm5', 'n3']);
       expect(records(await linesOf(dataDir, 'failed'))).toEqual([]);
@@ -88,7 +103,11 @@ describe('touchpoint forget, against a running collector', { timeout: 30_000 }, 
         expect(text).toContain(sha256('a1'));
       }
       expect(audit.trim().split('\n')).toHaveLength(1);
-      expect(JSON.parse(audit)).toMatchObject({ request: [{ kind: 'userId', sha256: sha256('u1') }], removed: { streams: { events: 3, failed: 1 } }, applied: false });
+      expect(JSON.parse(audit)).toMatchObject({
+        request: [{ kind: 'userId', sha256: sha256('u1') }],
+        removed: { streams: { events: 3, failed: 1 } },
+        applied: false,
+      });
     } finally {
       await collector.stop();
     }

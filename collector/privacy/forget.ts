@@ -95,7 +95,10 @@ export async function forget(o: ForgetOptions): Promise<ForgetReport> {
     removed.lake = await forgetInLake(o.dataDir, person);
     if (removed.files.length + removed.lake.length > 0) {
       const persons = lakePaths(o.dataDir).persons;
-      removed.identityMapping = await rm(persons, { recursive: true }).then(() => true, () => false);
+      removed.identityMapping = await rm(persons, { recursive: true }).then(
+        () => true,
+        () => false,
+      );
     }
 
     const sinks: SinkOutcome[] = [];

@@ -26,7 +26,14 @@ beforeAll(async () => {
     engine.close();
   }
   // A fresh part, not compacted yet, and an identity mapping made from both.
-  await writePart(data, [{ id: 'f1', event: 'Order Completed', at: t(3), anon: 'a1' }, { id: 'f2', event: 'Order Completed', at: t(4), anon: 'a2' }], { date: '2026-11-02' });
+  await writePart(
+    data,
+    [
+      { id: 'f1', event: 'Order Completed', at: t(3), anon: 'a1' },
+      { id: 'f2', event: 'Order Completed', at: t(4), anon: 'a2' },
+    ],
+    { date: '2026-11-02' },
+  );
   await mkdir(lakePaths(data).persons, { recursive: true });
   await writeFile(join(lakePaths(data).persons, 'stitch.json'), '{}');
 });

@@ -36,14 +36,16 @@ export async function forgetInLake(dataDir: string, person: Person): Promise<{ f
   const condition = lakeCondition(person);
   try {
     for (const file of lakeFiles) {
-      const [{ rows, total }] = await engine.all<{ rows: number; total: number }>(
+      const [{ rows, total }] = (await engine.all<{ rows: number; total: number }>(
         `SELECT count(*) FILTER (WHERE ${condition})::INTEGER AS rows, count(*)::INTEGER AS total FROM read_parquet(${sqlString(file)}, hive_partitioning = false)`,
-      ) as [{ rows: number; total: number }];
+      )) as [{ rows: number; total: number }];
       if (rows === 0) continue;
       if (rows === total) await rm(file);
       else {
         const temporary = `${file}.forget-${process.pid}.tmp`;
-        await engine.run(`COPY (SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false) WHERE NOT (${condition})) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
+        await engine.run(
+          `COPY (SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false) WHERE NOT (${condition})) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
         await rename(temporary, file);
       }
       files.push({ file: relative(dataDir, file), rows });

@@ -21,7 +21,8 @@ export async function storedFiles(dataDir: string): Promise<{ files: StoredFile[
     }
   };
   for (const stream of STREAMS) await walk(join(dataDir, stream), stream);
-  for (const sink of (await readdir(join(dataDir, 'deadletter')).catch(() => [] as string[])).sort()) await walk(join(dataDir, 'deadletter', sink), `deadletter/${sink}`);
+  for (const sink of (await readdir(join(dataDir, 'deadletter')).catch(() => [] as string[])).sort())
+    await walk(join(dataDir, 'deadletter', sink), `deadletter/${sink}`);
   return { files, compressed: compressed.map((p) => relative(dataDir, p)) };
 }
 
@@ -36,7 +37,7 @@ export async function forEachLine(path: string, visit: (line: Buffer, offset: nu
   try {
     const { size } = await handle.stat();
     let carry = Buffer.alloc(0);
-    for (let position = 0; position < size; ) {
+    for (let position = 0; position < size;) {
       const buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - position));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;

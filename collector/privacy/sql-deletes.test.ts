@@ -30,25 +30,35 @@ const events = (): StoredEvent[] => {
 const failed = () => [{ ...sampleFailed(run)[0]!, event: { type: 'track', messageId: `${run}-bad`, userId: HOSTILE } }, sampleFailed(`${run}-other`)[0]!];
 
 const DATABASES = [
-  { type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test', open: createPostgresSink, query: async (url: string, text: string) => {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query(text)).rows as { n?: unknown }[];
-    } finally {
-      await client.end();
-    }
-  } },
-  { type: 'mysql', url: 'mysql://root@127.0.0.1:3306/test', open: createMysqlSink, query: async (url: string, text: string) => {
-    const mysql = await import('mysql2/promise');
-    const connection = await mysql.createConnection({ uri: url });
-    try {
-      return (await connection.query(text))[0] as { n?: unknown }[];
-    } finally {
-      await connection.end();
-    }
-  } },
+  {
+    type: 'postgres',
+    url: 'postgres://postgres@127.0.0.1:5432/test',
+    open: createPostgresSink,
+    query: async (url: string, text: string) => {
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows as { n?: unknown }[];
+      } finally {
+        await client.end();
+      }
+    },
+  },
+  {
+    type: 'mysql',
+    url: 'mysql://root@127.0.0.1:3306/test',
+    open: createMysqlSink,
+    query: async (url: string, text: string) => {
+      const mysql = await import('mysql2/promise');
+      const connection = await mysql.createConnection({ uri: url });
+      try {
+        return (await connection.query(text))[0] as { n?: unknown }[];
+      } finally {
+        await connection.end();
+      }
+    },
+  },
 ] as const;
 
 describe.each(DATABASES)('forget in the $type sink', ({ type, url, open, query }) => {
@@ -76,7 +86,9 @@ describe.each(DATABASES)('forget in the $type sink', ({ type, url, open, query }
     expect(await count(url, `${table}_failed`)).toBe('1');
     // The printed statement holds the id as one literal: the driver's escaping, not the text as given.
     expect(report.sinks[0]!.statement).not.toContain(`'${HOSTILE}'`);
-    expect(report.sinks[0]!.statement).toMatch(type === 'postgres' ? /^DELETE FROM "tp_forget_\w+" WHERE user_id = ANY\(ARRAY\[/ : /^DELETE FROM `tp_forget_\w+` WHERE user_id IN \('/);
+    expect(report.sinks[0]!.statement).toMatch(
+      type === 'postgres' ? /^DELETE FROM "tp_forget_\w+" WHERE user_id = ANY\(ARRAY\[/ : /^DELETE FROM `tp_forget_\w+` WHERE user_id IN \('/,
+    );
   });
 
   it('deletes by e-mail at the JSON path, case and spaces aside', async () => {
@@ -89,7 +101,9 @@ describe.each(DATABASES)('forget in the $type sink', ({ type, url, open, query }
     const down = await mkdtemp(join(tmpdir(), 'tp-forget-down-'));
     try {
       const unreachable = parseSettings({ sinks: [{ type, url: url.replace(/:\d+\//, ':1/'), table, streams: ['events'] }] }).sinks;
-      await expect(forget({ dataDir: down, request: { userId: 'u-1' }, sinks: unreachable, apply: true })).rejects.toThrow(/cannot reach the \w+ sink's database .*: nothing was forgotten/);
+      await expect(forget({ dataDir: down, request: { userId: 'u-1' }, sinks: unreachable, apply: true })).rejects.toThrow(
+        /cannot reach the \w+ sink's database .*: nothing was forgotten/,
+      );
       expect(existsSync(join(down, 'suppression.ndjson'))).toBe(false);
       expect(existsSync(join(down, 'audit'))).toBe(false);
     } finally {

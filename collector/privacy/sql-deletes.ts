@@ -68,7 +68,14 @@ export async function deleteStatements(configs: readonly SinkConfig[], person: P
               ...(users.length ? [`user_id IN (${p(users)})`] : []),
               ...(anonymous.length ? [`anonymous_id IN (${p(anonymous)})`] : []),
               ...(emails.length
-                ? person.emailPaths.map((path) => `LOWER(TRIM(JSON_UNQUOTE(JSON_EXTRACT(raw, ${p(`$.${jsonPath(path).map((k) => JSON.stringify(k)).join('.')}`)})))) IN (${p(emails)})`)
+                ? person.emailPaths.map(
+                    (path) =>
+                      `LOWER(TRIM(JSON_UNQUOTE(JSON_EXTRACT(raw, ${p(
+                        `$.${jsonPath(path)
+                          .map((k) => JSON.stringify(k))
+                          .join('.')}`,
+                      )})))) IN (${p(emails)})`,
+                  )
                 : []),
             ];
         const sql = `DELETE FROM \`${table}\` WHERE ${where.join(' OR ')}`;
@@ -156,7 +163,13 @@ async function connect(config: TableSinkConfig, sink: string): Promise<Connectio
   if (config.user) headers['x-clickhouse-user'] = config.user;
   if (config.password) headers['x-clickhouse-key'] = config.password;
   const run = async (query: string) => {
-    const res = await request(`${config.url.replace(/\/$/, '')}/?database=${encodeURIComponent(config.database)}&query=${encodeURIComponent(query)}`, { method: 'POST', headers, body: '', headersTimeout: 10_000, bodyTimeout: 30_000 });
+    const res = await request(`${config.url.replace(/\/$/, '')}/?database=${encodeURIComponent(config.database)}&query=${encodeURIComponent(query)}`, {
+      method: 'POST',
+      headers,
+      body: '',
+      headersTimeout: 10_000,
+      bodyTimeout: 30_000,
+    });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`ClickHouse answered ${res.statusCode}: ${text.slice(0, 300)}`);
     return text;

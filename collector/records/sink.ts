@@ -21,7 +21,11 @@ export interface FailedBatch extends LinesOf<'failed'> {
 /** A batch over NDJSON lines, parsed once if and when a sink asks for the records. */
 export function batchOf(stream: StreamName, lines: Buffer, count = countLines(lines)): Batch {
   let parsed: unknown[] | undefined;
-  const parse = () => (parsed ??= lines.toString('utf8').split('\n', count).map((line) => JSON.parse(line) as unknown));
+  const parse = () =>
+    (parsed ??= lines
+      .toString('utf8')
+      .split('\n', count)
+      .map((line) => JSON.parse(line) as unknown));
   return stream === 'failed'
     ? { stream, lines, count, records: () => parse() as FailedRecord[] }
     : { stream, lines, count, events: () => parse() as StoredEvent[] };

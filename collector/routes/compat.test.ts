@@ -50,7 +50,18 @@ describe("Segment's analytics-next", () => {
     ['a', 'alias', { userId: 'u1', previousId: 'anon-1' }],
   ])('posts /v1/%s as text/plain with the key in the body and userId: null: it lands as %s', async (route, type, fields) => {
     const messageId = `ajs-next-${route}`;
-    const body = { type, messageId, anonymousId: 'anon-1', userId: null, writeKey: 'web_key', timestamp: new Date().toISOString(), sentAt: new Date().toISOString(), context: { library: { name: 'analytics.js', version: 'npm:next-1.84.0' } }, _metadata: { bundled: [] }, ...fields };
+    const body = {
+      type,
+      messageId,
+      anonymousId: 'anon-1',
+      userId: null,
+      writeKey: 'web_key',
+      timestamp: new Date().toISOString(),
+      sentAt: new Date().toISOString(),
+      context: { library: { name: 'analytics.js', version: 'npm:next-1.84.0' } },
+      _metadata: { bundled: [] },
+      ...fields,
+    };
     const res = await post(`/v1/${route}`, JSON.stringify(body), { 'content-type': 'text/plain', origin: 'https://shop.example' });
     expect(await res.json()).toEqual({ success: true, accepted: 1, duplicates: 0, rejected: [] });
     const stored = landed(messageId)!;
@@ -61,7 +72,14 @@ describe("Segment's analytics-next", () => {
   });
 
   it('posts batches to /v1/b', async () => {
-    const res = await post('/v1/b', JSON.stringify({ writeKey: 'web_key', batch: [{ type: 'track', event: 'x', messageId: 'b-1', anonymousId: 'a', userId: null }], sentAt: new Date().toISOString() }));
+    const res = await post(
+      '/v1/b',
+      JSON.stringify({
+        writeKey: 'web_key',
+        batch: [{ type: 'track', event: 'x', messageId: 'b-1', anonymousId: 'a', userId: null }],
+        sentAt: new Date().toISOString(),
+      }),
+    );
     expect((await res.json()).accepted).toBe(1);
   });
 
@@ -71,7 +89,11 @@ describe("Segment's analytics-next", () => {
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-retry-count' },
     });
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,x-retry-count');
-    const res = await post('/v1/t', JSON.stringify({ writeKey: 'web_key', type: 'track', event: 'x', anonymousId: 'a' }), { 'content-type': 'application/json', origin: 'https://shop.example', 'x-retry-count': '1' });
+    const res = await post('/v1/t', JSON.stringify({ writeKey: 'web_key', type: 'track', event: 'x', anonymousId: 'a' }), {
+      'content-type': 'application/json',
+      origin: 'https://shop.example',
+      'x-retry-count': '1',
+    });
     expect(res.headers.get('access-control-expose-headers')).toBe('Retry-After');
   });
 });
@@ -83,14 +105,31 @@ describe("RudderStack's SDKs", () => {
     const body = {
       batch: [
         {
-          type: 'track', event: 'Product Added', messageId: 'rs-1', anonymousId: 'rs-anon', userId: '', channel: 'web', originalTimestamp, sentAt,
-          properties: { sku: 'p1' }, rudderId: 'ignored',
-          context: { page: { path: '/p1', tab_url: 'https://shop.example/p1', initial_referrer: '$direct' }, screen: { width: 1920, innerWidth: 1200, density: 2 }, library: { name: 'RudderLabs JavaScript SDK', version: '3.11.0' } },
+          type: 'track',
+          event: 'Product Added',
+          messageId: 'rs-1',
+          anonymousId: 'rs-anon',
+          userId: '',
+          channel: 'web',
+          originalTimestamp,
+          sentAt,
+          properties: { sku: 'p1' },
+          rudderId: 'ignored',
+          context: {
+            page: { path: '/p1', tab_url: 'https://shop.example/p1', initial_referrer: '$direct' },
+            screen: { width: 1920, innerWidth: 1200, density: 2 },
+            library: { name: 'RudderLabs JavaScript SDK', version: '3.11.0' },
+          },
         },
       ],
       sentAt,
     };
-    const res = await post('/v1/batch', JSON.stringify(body), { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('web_key:').toString('base64')}`, anonymousid: 'rs-anon', sentat: sentAt });
+    const res = await post('/v1/batch', JSON.stringify(body), {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from('web_key:').toString('base64')}`,
+      anonymousid: 'rs-anon',
+      sentat: sentAt,
+    });
     expect((await res.json()).accepted).toBe(1);
     const stored = landed('rs-1')!;
     expect(stored.originalTimestamp).toBe(originalTimestamp);
@@ -104,16 +143,28 @@ describe("RudderStack's SDKs", () => {
   });
 
   it('beacons to /beacon/v1/batch?writeKey=', async () => {
-    const res = await post('/beacon/v1/batch?writeKey=web_key', JSON.stringify({ batch: [{ type: 'page', messageId: 'rs-beacon', anonymousId: 'rs-anon', userId: '' }], sentAt: new Date().toISOString() }));
+    const res = await post(
+      '/beacon/v1/batch?writeKey=web_key',
+      JSON.stringify({ batch: [{ type: 'page', messageId: 'rs-beacon', anonymousId: 'rs-anon', userId: '' }], sentAt: new Date().toISOString() }),
+    );
     expect(res.status).toBe(200);
     expect(landed('rs-beacon')).toMatchObject({ type: 'page', source: 'web' });
   });
 
   it("takes rudder-sdk-node's gzip bodies labelled application/x-www-form-urlencoded", async () => {
-    const body = gzipSync(JSON.stringify({ batch: [{ type: 'identify', messageId: 'rs-node', userId: 'u-9', traits: { plan: 'team' }, channel: 'server' }], sentAt: new Date().toISOString() }));
+    const body = gzipSync(
+      JSON.stringify({
+        batch: [{ type: 'identify', messageId: 'rs-node', userId: 'u-9', traits: { plan: 'team' }, channel: 'server' }],
+        sentAt: new Date().toISOString(),
+      }),
+    );
     const res = await collector.app.request('/v1/batch', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip', authorization: `Basic ${Buffer.from('srv_key:').toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-encoding': 'gzip',
+        authorization: `Basic ${Buffer.from('srv_key:').toString('base64')}`,
+      },
       body,
     });
     expect(res.status).toBe(200);
@@ -131,10 +182,16 @@ describe('server-side clients', () => {
       expect(stored.context.ip, ua).toBeUndefined();
     }
     // The user's own agent and address, forwarded by the backend, are used.
-    await post('/v1/track', JSON.stringify({ event: 'Invoice Paid', messageId: 'srv-fwd', userId: 'u1', context: { userAgent: chrome, ip: '203.0.113.9' } }), { ...server, 'user-agent': 'curl/8.5.0' });
+    await post('/v1/track', JSON.stringify({ event: 'Invoice Paid', messageId: 'srv-fwd', userId: 'u1', context: { userAgent: chrome, ip: '203.0.113.9' } }), {
+      ...server,
+      'user-agent': 'curl/8.5.0',
+    });
     expect(landed('srv-fwd')!.context).toMatchObject({ browser: { name: 'Chrome' }, ip: '203.0.113.0' });
     // A browser key sending with curl's agent is flagged.
-    await post('/v1/track', JSON.stringify({ writeKey: 'web_key', event: 'x', messageId: 'web-curl', anonymousId: 'a' }), { 'content-type': 'text/plain', 'user-agent': 'curl/8.5.0' });
+    await post('/v1/track', JSON.stringify({ writeKey: 'web_key', event: 'x', messageId: 'web-curl', anonymousId: 'a' }), {
+      'content-type': 'text/plain',
+      'user-agent': 'curl/8.5.0',
+    });
     expect(landed('web-curl')!.context.bot).toBe(true);
   });
 });

@@ -39,7 +39,9 @@ async function readEvents(response: Response, count: number, timeoutMs = 5000): 
   let buffer = '';
   const deadline = Date.now() + timeoutMs;
   while (events.length < count) {
-    const timeout = new Promise<{ done: true; value: undefined }>((r) => setTimeout(() => r({ done: true, value: undefined }), Math.max(0, deadline - Date.now())));
+    const timeout = new Promise<{ done: true; value: undefined }>((r) =>
+      setTimeout(() => r({ done: true, value: undefined }), Math.max(0, deadline - Date.now())),
+    );
     const { value, done } = await Promise.race([reader.read(), timeout]);
     if (done) break;
     buffer += value;
@@ -90,8 +92,14 @@ describe('/debug on a real collector', () => {
     ]);
     const [ready, good, bad] = await reading;
     expect(ready!.event).toBe('ready');
-    expect(good).toMatchObject({ event: 'good', data: { source: 'demo', event: { event: 'Order Completed', messageId: 'd1', receivedAt: expect.any(String) } } });
-    expect(bad).toMatchObject({ event: 'bad', data: { source: 'demo', category: 'schema', reason: expect.stringContaining('event'), event: { messageId: 'd2' } } });
+    expect(good).toMatchObject({
+      event: 'good',
+      data: { source: 'demo', event: { event: 'Order Completed', messageId: 'd1', receivedAt: expect.any(String) } },
+    });
+    expect(bad).toMatchObject({
+      event: 'bad',
+      data: { source: 'demo', category: 'schema', reason: expect.stringContaining('event'), event: { messageId: 'd2' } },
+    });
   });
 
   it('filters by event name, anonymous id and write key', async () => {
@@ -115,7 +123,14 @@ describe('/debug on a real collector', () => {
 
   it('stopping the collector ends the open streams', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'qa-debug-'));
-    const collector = await createCollector({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', admin: { token: TOKEN }, sinks: { events: createMemorySink() } });
+    const collector = await createCollector({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logLevel: 'silent',
+      admin: { token: TOKEN },
+      sinks: { events: createMemorySink() },
+    });
     const { url } = await collector.start();
     const stream = await fetch(`${url}/debug/stream`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const reading = readEvents(stream, 10);

@@ -25,8 +25,18 @@ const envelopeAsIs = compileAcceptor(batchEnvelopeSchema);
 
 /** Segment's single-event routes, under their full names and analytics-next's short ones (`/v1/t` ...). */
 const SINGLE_EVENT_ROUTES: [string, EventType][] = [
-  ['track', 'track'], ['page', 'page'], ['screen', 'screen'], ['identify', 'identify'], ['group', 'group'], ['alias', 'alias'],
-  ['t', 'track'], ['p', 'page'], ['s', 'screen'], ['i', 'identify'], ['g', 'group'], ['a', 'alias'],
+  ['track', 'track'],
+  ['page', 'page'],
+  ['screen', 'screen'],
+  ['identify', 'identify'],
+  ['group', 'group'],
+  ['alias', 'alias'],
+  ['t', 'track'],
+  ['p', 'page'],
+  ['s', 'screen'],
+  ['i', 'identify'],
+  ['g', 'group'],
+  ['a', 'alias'],
 ];
 
 /**

@@ -120,45 +120,54 @@ async function expectDelivered(library: Library, calls: number) {
 }
 
 describe.each(libraries)('$name', (library) => {
-  it('delivers page, track, alias, identify, group, screen and an order, anonymous then identified: each lands once, intact', async () => {
-    const { client, flush, errors } = library.open(proxy.url);
-    const run = `${library.source}-${Date.now()}`;
-    const anonymousId = `anon-${run}`;
-    const userId = `user-${run}`;
-    client.page({ anonymousId, name: 'Pricing', category: 'Docs', properties: { path: '/pricing', plan: 'pro' } });
-    client.track({ anonymousId, event: 'Product Viewed', properties: { product_id: 'p-1', price: 49.5, currency: 'CNY' } });
-    client.alias({ previousId: anonymousId, userId });
-    client.identify({ userId, traits: { email: 'li.lei@example.com', plan: 'pro', address: { city: 'Hangzhou' } } });
-    client.group({ userId, groupId: 'g-7', traits: { name: 'Acme', employees: 12 } });
-    client.screen({ userId, name: 'Checkout', properties: { step: 3 } });
-    // A backfilled order: the time given is when it happened.
-    client.track({
-      userId,
-      event: 'Order Completed',
-      properties: { order_id: `o-${run}`, revenue: 99, currency: 'CNY', products: [{ product_id: 'p-1', quantity: 2, price: 49.5 }] },
-      timestamp: new Date('2026-11-24T08:00:00.000Z'),
-    });
-    await flush();
-    await expectDelivered(library, 7);
-    expect(errors).toEqual([]);
-    for (const post of sentBy(library).filter((r) => r.method === 'POST')) expect(post.headers).toMatchObject(library.wire);
-  }, TEST_TIMEOUT);
+  it(
+    'delivers page, track, alias, identify, group, screen and an order, anonymous then identified: each lands once, intact',
+    async () => {
+      const { client, flush, errors } = library.open(proxy.url);
+      const run = `${library.source}-${Date.now()}`;
+      const anonymousId = `anon-${run}`;
+      const userId = `user-${run}`;
+      client.page({ anonymousId, name: 'Pricing', category: 'Docs', properties: { path: '/pricing', plan: 'pro' } });
+      client.track({ anonymousId, event: 'Product Viewed', properties: { product_id: 'p-1', price: 49.5, currency: 'CNY' } });
+      client.alias({ previousId: anonymousId, userId });
+      client.identify({ userId, traits: { email: 'li.lei@example.com', plan: 'pro', address: { city: 'Hangzhou' } } });
+      client.group({ userId, groupId: 'g-7', traits: { name: 'Acme', employees: 12 } });
+      client.screen({ userId, name: 'Checkout', properties: { step: 3 } });
+      // A backfilled order: the time given is when it happened.
+      client.track({
+        userId,
+        event: 'Order Completed',
+        properties: { order_id: `o-${run}`, revenue: 99, currency: 'CNY', products: [{ product_id: 'p-1', quantity: 2, price: 49.5 }] },
+        timestamp: new Date('2026-11-24T08:00:00.000Z'),
+      });
+      await flush();
+      await expectDelivered(library, 7);
+      expect(errors).toEqual([]);
+      for (const post of sentBy(library).filter((r) => r.method === 'POST')) expect(post.headers).toMatchObject(library.wire);
+    },
+    TEST_TIMEOUT,
+  );
 
-  it('after two 503s it sends the batch again, and every event lands once', async () => {
-    const before = attemptsById(sentBy(library)).size;
-    const sentAtStart = sentBy(library).length;
-    proxy.failNext({ count: 2, when: (r) => r.method === 'POST' && from(library)(r) });
-    const { client, flush, errors } = library.open(proxy.url);
-    client.track({ userId: `retry-${library.source}`, event: 'Order Completed', properties: { order_id: 'o-503', revenue: 12, currency: 'CNY' } });
-    await flush();
-    await expectDelivered(library, before + 1);
-    expect(errors).toEqual([]);
+  it(
+    'after two 503s it sends the batch again, and every event lands once',
+    async () => {
+      const before = attemptsById(sentBy(library)).size;
+      const sentAtStart = sentBy(library).length;
+      proxy.failNext({ count: 2, when: (r) => r.method === 'POST' && from(library)(r) });
+      const { client, flush, errors } = library.open(proxy.url);
+      client.track({ userId: `retry-${library.source}`, event: 'Order Completed', properties: { order_id: 'o-503', revenue: 12, currency: 'CNY' } });
+      await flush();
+      await expectDelivered(library, before + 1);
+      expect(errors).toEqual([]);
 
-    const attempts = sentBy(library).slice(sentAtStart).filter((r) => r.method === 'POST');
-    expect(attempts.map((r) => r.status)).toEqual([503, 503, 200]);
-    if (library.retryHeader) {
-      expect(attempts.map((r) => r.headers[library.retryHeader!.name])).toEqual([undefined, ...library.retryHeader.values]);
-    }
-  }, TEST_TIMEOUT);
+      const attempts = sentBy(library)
+        .slice(sentAtStart)
+        .filter((r) => r.method === 'POST');
+      expect(attempts.map((r) => r.status)).toEqual([503, 503, 200]);
+      if (library.retryHeader) {
+        expect(attempts.map((r) => r.headers[library.retryHeader!.name])).toEqual([undefined, ...library.retryHeader.values]);
+      }
+    },
+    TEST_TIMEOUT,
+  );
 });
-

@@ -5,7 +5,9 @@ import { poisonedBatch, pumpThrough } from './refusals.test-support';
 import { eventsBatch, failedBatch, sampleEvents, sampleFailed } from './sample-events';
 
 /** The first release's DDL (schema 1), kept as it was. */
-const FIRST_RELEASE = (t: string) => `CREATE TABLE ${t} (message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
+const FIRST_RELEASE = (
+  t: string,
+) => `CREATE TABLE ${t} (message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
   timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16, properties Nullable(String), traits Nullable(String), context String, raw String
   ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`;
 const LOCK = 'touchpoint_schema_versions_lock';
@@ -30,8 +32,11 @@ describe('ClickHouse sink', () => {
     expect(await query('SELECT count() FROM tp_events FINAL')).toBe('3\n');
     await sink.write(eventsBatch([{ ...events[0]!, source: 'app' }])); // another source, the same id
     expect(await query('SELECT source, count() FROM tp_events FINAL GROUP BY source ORDER BY source')).toBe('app\t1\nshop-web\t3\n');
-    expect(await query("SELECT message_id, event, toString(timestamp), timestamp_ms, visitParamExtractString(properties, 'note') FROM tp_events FINAL WHERE message_id = 'c-0' AND source = 'shop-web'"))
-      .toBe('c-0\tOrder Completed\t2026-11-24 10:00:00\t123\t订单\n');
+    expect(
+      await query(
+        "SELECT message_id, event, toString(timestamp), timestamp_ms, visitParamExtractString(properties, 'note') FROM tp_events FINAL WHERE message_id = 'c-0' AND source = 'shop-web'",
+      ),
+    ).toBe('c-0\tOrder Completed\t2026-11-24 10:00:00\t123\t订单\n');
     expect(await sink.ready!()).toBe(true);
   });
 
@@ -43,11 +48,16 @@ describe('ClickHouse sink', () => {
       event,
       timestamp: `2026-11-24T10:00:${String(second).padStart(2, '0')}.000Z`,
     });
-    await sink.write(eventsBatch([
-      step('f1', 'a', 'Product Viewed', 1), step('f2', 'a', 'Product Added', 2), step('f3', 'a', 'Order Completed', 3),
-      step('f4', 'b', 'Product Viewed', 1), step('f5', 'b', 'Product Added', 2),
-      step('f6', 'c', 'Product Viewed', 1),
-    ]));
+    await sink.write(
+      eventsBatch([
+        step('f1', 'a', 'Product Viewed', 1),
+        step('f2', 'a', 'Product Added', 2),
+        step('f3', 'a', 'Order Completed', 3),
+        step('f4', 'b', 'Product Viewed', 1),
+        step('f5', 'b', 'Product Added', 2),
+        step('f6', 'c', 'Product Viewed', 1),
+      ]),
+    );
     const funnel = await query(`
       SELECT level, count() FROM (
         SELECT anonymous_id, windowFunnel(3600)(timestamp, event = 'Product Viewed', event = 'Product Added', event = 'Order Completed') AS level
@@ -73,7 +83,10 @@ describe('ClickHouse sink', () => {
     const refused = new Map(deadLetters.map((d) => [d.event.messageId, d.reason]));
     expect(refused.get('cp-4')).toMatch(/lone UTF-16 surrogate/);
     expect(refused.get('cp-5')).toMatch(/outside ClickHouse's DateTime/); // it would wrap to another date
-    const stored = (await query('SELECT message_id, event, properties FROM tp_poison FINAL FORMAT JSONEachRow')).trim().split('\n').map((l) => JSON.parse(l));
+    const stored = (await query('SELECT message_id, event, properties FROM tp_poison FINAL FORMAT JSONEachRow'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const byId = new Map(stored.map((r) => [r.message_id, r]));
     for (const event of [...poisoned, ...later]) {
       const row = byId.get(event.messageId);
@@ -127,7 +140,9 @@ describe('ClickHouse sink', () => {
     const sink = createClickHouseSink({ url, database: 'default', table: 'tp_bad', shape: 'events' });
     const error = await sink.open!().catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'MigrationError', table: 'default.tp_bad', version: 2 });
-    expect((error as Error).message).toMatch(/^table default\.tp_bad: migration to schema version 2 failed: ClickHouse answered 404: Code: 47, .*Unknown identifier: raw/);
+    expect((error as Error).message).toMatch(
+      /^table default\.tp_bad: migration to schema version 2 failed: ClickHouse answered 404: Code: 47, .*Unknown identifier: raw/,
+    );
     expect((error as Error).message).not.toContain('\n');
     expect(await query(`SELECT count() FROM system.tables WHERE name = '${LOCK}'`)).toBe('0\n');
   });

@@ -20,39 +20,44 @@ const EVENTS_COLUMNS = `source String, message_id String, type String, event Nul
 /** Each table shape's schema history; a new table runs them all. */
 export const CLICKHOUSE_SCHEMAS: Record<ClickHouseSinkOptions['shape'], Schema> = {
   events: {
-    create: (t) => [`CREATE TABLE IF NOT EXISTS ${t} (${EVENTS_COLUMNS}) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY (source, message_id)`],
+    create: (t) => [
+      `CREATE TABLE IF NOT EXISTS ${t} (${EVENTS_COLUMNS}) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY (source, message_id)`,
+    ],
     migrations: [
-    {
-      version: 1,
-      statements: (t) => [
-        `CREATE TABLE IF NOT EXISTS ${t} (
+      {
+        version: 1,
+        statements: (t) => [
+          `CREATE TABLE IF NOT EXISTS ${t} (
           message_id String, type String, event Nullable(String), anonymous_id Nullable(String), user_id Nullable(String),
           timestamp DateTime, timestamp_ms UInt16, received_at DateTime, received_at_ms UInt16,
           properties Nullable(String), traits Nullable(String), context String, raw String
         ) ENGINE = ReplacingMergeTree(received_at) PARTITION BY toYYYYMM(timestamp) ORDER BY message_id`,
-      ],
-    },
-    {
-      // Keyed by source and message id: the sorting key cannot be altered, so the rows move to a
-      // new table (the old one stays as `<table>__v1` until the operator drops it).
-      version: 2,
-      statements: (t) => [
-        ...CLICKHOUSE_SCHEMAS.events.create!(`${t}__v2`),
-        `INSERT INTO ${t}__v2 SELECT '' AS source, message_id, type, event, anonymous_id, user_id, timestamp, timestamp_ms, received_at, received_at_ms, properties, traits, context, raw FROM ${t}`,
-        `RENAME TABLE ${t} TO ${t}__v1, ${t}__v2 TO ${t}`,
-      ],
-    },
-  ] },
-  failed: { migrations: [
-    {
-      version: 1,
-      statements: (t) => [
-        `CREATE TABLE IF NOT EXISTS ${t} (
+        ],
+      },
+      {
+        // Keyed by source and message id: the sorting key cannot be altered, so the rows move to a
+        // new table (the old one stays as `<table>__v1` until the operator drops it).
+        version: 2,
+        statements: (t) => [
+          ...CLICKHOUSE_SCHEMAS.events.create!(`${t}__v2`),
+          `INSERT INTO ${t}__v2 SELECT '' AS source, message_id, type, event, anonymous_id, user_id, timestamp, timestamp_ms, received_at, received_at_ms, properties, traits, context, raw FROM ${t}`,
+          `RENAME TABLE ${t} TO ${t}__v1, ${t}__v2 TO ${t}`,
+        ],
+      },
+    ],
+  },
+  failed: {
+    migrations: [
+      {
+        version: 1,
+        statements: (t) => [
+          `CREATE TABLE IF NOT EXISTS ${t} (
           received_at DateTime, received_at_ms UInt16, write_key_name String, category String, reason String, issues String, event String
         ) ENGINE = MergeTree() PARTITION BY toYYYYMM(received_at) ORDER BY received_at`,
-      ],
-    },
-  ] },
+        ],
+      },
+    ],
+  },
 };
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -93,13 +98,17 @@ export function createClickHouseSink({ url, database, table, user, password, sha
     return text;
   }
 
-  const prepare = sharedUntilFailure(async () => ({ table: qualified, migrated: await migrate(clickhouseTarget(run, database), qualified, CLICKHOUSE_SCHEMAS[shape]) }));
+  const prepare = sharedUntilFailure(async () => ({
+    table: qualified,
+    migrated: await migrate(clickhouseTarget(run, database), qualified, CLICKHOUSE_SCHEMAS[shape]),
+  }));
 
   const toRow = (row: EventRow | FailedRow): { row?: object; problem?: string } => {
     if (!('message_id' in row)) return { row: { ...row, received_at: seconds(row.received_at), received_at_ms: millis(row.received_at) } };
     const problem = unstorableText(row);
     if (problem) return { problem };
-    if (outOfRange(row.timestamp) || outOfRange(row.received_at)) return { problem: `timestamp ${row.timestamp} is outside ClickHouse's DateTime (1970 to 2106)` };
+    if (outOfRange(row.timestamp) || outOfRange(row.received_at))
+      return { problem: `timestamp ${row.timestamp} is outside ClickHouse's DateTime (1970 to 2106)` };
     return {
       row: {
         ...row,
@@ -126,7 +135,10 @@ export function createClickHouseSink({ url, database, table, user, password, sha
       return outcome;
     },
     async ready() {
-      return run('SELECT 1').then(() => true, () => false);
+      return run('SELECT 1').then(
+        () => true,
+        () => false,
+      );
     },
     async close() {},
   };
@@ -158,7 +170,13 @@ function clickhouseTarget(run: (query: string) => Promise<string>, database: str
           },
         );
         if (taken) break;
-        const age = Number((await run(`SELECT now() - metadata_modification_time FROM system.tables WHERE database = ${clickhouseString(database)} AND name = ${clickhouseString(lockName)}`)).trim());
+        const age = Number(
+          (
+            await run(
+              `SELECT now() - metadata_modification_time FROM system.tables WHERE database = ${clickhouseString(database)} AND name = ${clickhouseString(lockName)}`,
+            )
+          ).trim(),
+        );
         if (age > STALE_LOCK_SECONDS) await run(`DROP TABLE IF EXISTS ${lock}`);
         else if (Date.now() > deadline) throw new Error(`another collector has held the schema migration lock (${lock}) for ${age} s`);
         else await new Promise((resolve) => setTimeout(resolve, 200));
@@ -177,7 +195,9 @@ function clickhouseTarget(run: (query: string) => Promise<string>, database: str
       return (await run(`SELECT count() FROM system.tables WHERE database = ${clickhouseString(db!)} AND name = ${clickhouseString(name!)}`)).trim() !== '0';
     },
     async recordedVersion(table) {
-      await run(`CREATE TABLE IF NOT EXISTS ${versions} (table_name String, version UInt32, applied_at DateTime) ENGINE = ReplacingMergeTree(version) ORDER BY table_name`);
+      await run(
+        `CREATE TABLE IF NOT EXISTS ${versions} (table_name String, version UInt32, applied_at DateTime) ENGINE = ReplacingMergeTree(version) ORDER BY table_name`,
+      );
       const text = (await run(`SELECT max(version) FROM ${versions} WHERE table_name = ${clickhouseString(table)} HAVING count() > 0`)).trim();
       return text ? Number(text) : undefined;
     },

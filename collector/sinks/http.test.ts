@@ -35,7 +35,13 @@ describe('HTTP sink', () => {
   it('posts NDJSON', async () => {
     const sink = createHttpSink({ url, headers: {}, format: 'ndjson', timeoutMs: 2000 });
     await sink.write(eventsBatch(sampleEvents('n', 2)));
-    expect(received.at(-1)!.body.trim().split('\n').map((l) => JSON.parse(l).messageId)).toEqual(['n-0', 'n-1']);
+    expect(
+      received
+        .at(-1)!
+        .body.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).messageId),
+    ).toEqual(['n-0', 'n-1']);
   });
 
   it('fails on a non-2xx answer and on a timeout, for the pump to retry', async () => {

@@ -55,7 +55,11 @@ export async function openSinks(configs: readonly SinkConfig[], dataDir: string)
   for (const [index, config] of configs.entries()) {
     if (keepsTheLog(config, dataDir) && config.type === 'ndjson') {
       for (const stream of config.streams) {
-        kept[stream] = { rotateBytes: config.rotateBytes, rotateSeconds: config.rotateSeconds, ...(config.retentionDays !== undefined && { retentionDays: config.retentionDays }) };
+        kept[stream] = {
+          rotateBytes: config.rotateBytes,
+          rotateSeconds: config.rotateSeconds,
+          ...(config.retentionDays !== undefined && { retentionDays: config.retentionDays }),
+        };
       }
       continue;
     }
@@ -65,7 +69,12 @@ export async function openSinks(configs: readonly SinkConfig[], dataDir: string)
       let sink: Sink;
       switch (config.type) {
         case 'ndjson':
-          sink = createNdjsonSink({ dir: join(config.dir ?? dataDir, stream), rotateBytes: config.rotateBytes, rotateSeconds: config.rotateSeconds, gzip: config.gzip });
+          sink = createNdjsonSink({
+            dir: join(config.dir ?? dataDir, stream),
+            rotateBytes: config.rotateBytes,
+            rotateSeconds: config.rotateSeconds,
+            gzip: config.gzip,
+          });
           break;
         case 'stdout':
           sink = createStdoutSink();

@@ -46,14 +46,14 @@ export async function createKafkaSink({ brokers, topic, clientId, streamName, pr
       const messages =
         batch.stream === 'failed'
           ? values.map((value) => ({ key: null, value }))
-          : batch.events().map((e, i) => ({ key: e.anonymousId ?? e.userId ?? null, value: values[i]!, headers: { 'message-id': e.messageId, source: e.source } }));
-      await producer
-        .send({ topic: target, messages })
-        .catch((error: { type?: unknown; message?: string }) => {
-          // The broker's answers that name the records (kafkajs's protocol error types), not the connection.
-          if (typeof error.type === 'string' && REFUSED_TYPES.has(error.type)) throw new EventsRefusedError(`Kafka refused the records: ${error.message}`);
-          throw error;
-        });
+          : batch
+              .events()
+              .map((e, i) => ({ key: e.anonymousId ?? e.userId ?? null, value: values[i]!, headers: { 'message-id': e.messageId, source: e.source } }));
+      await producer.send({ topic: target, messages }).catch((error: { type?: unknown; message?: string }) => {
+        // The broker's answers that name the records (kafkajs's protocol error types), not the connection.
+        if (typeof error.type === 'string' && REFUSED_TYPES.has(error.type)) throw new EventsRefusedError(`Kafka refused the records: ${error.message}`);
+        throw error;
+      });
     },
     async close() {
       if (used) await producer.disconnect().catch(() => {});

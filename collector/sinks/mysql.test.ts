@@ -10,7 +10,9 @@ import type { Sink } from '../records/sink';
 import { createCollector } from '../app';
 
 /** The first release's DDL (schema 1), kept as it was. */
-const FIRST_RELEASE = (t: string) => `CREATE TABLE ${t} (message_id VARCHAR(256) NOT NULL PRIMARY KEY, type VARCHAR(16) NOT NULL, event VARCHAR(256), anonymous_id VARCHAR(256),
+const FIRST_RELEASE = (
+  t: string,
+) => `CREATE TABLE ${t} (message_id VARCHAR(256) NOT NULL PRIMARY KEY, type VARCHAR(16) NOT NULL, event VARCHAR(256), anonymous_id VARCHAR(256),
   user_id VARCHAR(256), timestamp DATETIME(3) NOT NULL, received_at DATETIME(3) NOT NULL, properties JSON, traits JSON, context JSON NOT NULL, raw JSON NOT NULL) CHARACTER SET utf8mb4`;
 /** What the previous release left (schema 2): the first DDL, its migration to 2, and the recorded version. */
 const PREVIOUS_RELEASE = (t: string) => [
@@ -43,7 +45,9 @@ describe('MySQL / MariaDB sink', () => {
     const events = sampleEvents(run);
     await sink.write(eventsBatch(events));
     await sink.write(eventsBatch([events[2]!, ...sampleEvents(`${run}-more`, 1)]));
-    const [rows] = await conn.query(`SELECT message_id, event, user_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, JSON_EXTRACT(properties, '$.note') AS note FROM ${table} ORDER BY message_id`);
+    const [rows] = await conn.query(
+      `SELECT message_id, event, user_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, JSON_EXTRACT(properties, '$.note') AS note FROM ${table} ORDER BY message_id`,
+    );
     const list = rows as Record<string, unknown>[];
     expect(list).toHaveLength(4);
     expect(list[0]).toMatchObject({ message_id: `${run}-0`, event: 'Order Completed', user_id: 'u-1', ts: '2026-11-24 10:00:00.123000' });
@@ -67,7 +71,9 @@ describe('MySQL / MariaDB sink', () => {
     expect(state).toBe('closed');
     const refused = new Map(deadLetters.map((d) => [d.event.messageId, d.reason]));
     expect(refused.get(`${run}-p-4`)).toMatch(/lone UTF-16 surrogate/); // INSERT IGNORE wrote U+FFFD for it
-    const [rows] = await conn.query(`SELECT message_id, event, anonymous_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, properties FROM ${table}_poison`);
+    const [rows] = await conn.query(
+      `SELECT message_id, event, anonymous_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, properties FROM ${table}_poison`,
+    );
     const stored = new Map((rows as Record<string, any>[]).map((r) => [r.message_id, r]));
     for (const event of [...poisoned, ...later]) {
       const row = stored.get(event.messageId);
@@ -88,11 +94,17 @@ describe('MySQL / MariaDB sink', () => {
     const [event] = sampleEvents(`${run}-m`, 1);
     await sink.write(eventsBatch([{ ...event!, messageId: 'old-1' }]));
     const [rows] = await conn.query(`SELECT source, message_id FROM ${table}_old ORDER BY source`);
-    expect(rows).toEqual([{ source: '', message_id: 'old-1' }, { source: 'shop-web', message_id: 'old-1' }]);
+    expect(rows).toEqual([
+      { source: '', message_id: 'old-1' },
+      { source: 'shop-web', message_id: 'old-1' },
+    ]);
   });
 
   const indexesOf = async (t: string) => {
-    const [rows] = await conn.query('SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [t]);
+    const [rows] = await conn.query(
+      'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+      [t],
+    );
     return (rows as { name: string }[]).map((r) => r.name).sort();
   };
   const versionOf = async (t: string) => {
@@ -111,7 +123,9 @@ describe('MySQL / MariaDB sink', () => {
     expect(await indexesOf(t)).toEqual(['PRIMARY', 'anonymous_id_idx', 'event_timestamp_idx', 'user_id_idx']);
     const [event] = sampleEvents(`${run}-v2`, 1);
     await sink.write(eventsBatch([event!, { ...event!, messageId: 'kept-1' }])); // the second is a re-delivery of the kept row's key
-    const [rows] = await conn.query(`SELECT message_id, event, user_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, JSON_EXTRACT(properties, '$.revenue') AS revenue FROM ${t} ORDER BY message_id`);
+    const [rows] = await conn.query(
+      `SELECT message_id, event, user_id, DATE_FORMAT(timestamp, '%Y-%m-%d %H:%i:%s.%f') AS ts, JSON_EXTRACT(properties, '$.revenue') AS revenue FROM ${t} ORDER BY message_id`,
+    );
     expect(rows).toEqual([
       { message_id: 'kept-1', event: 'Order Completed', user_id: 'u-k', ts: '2026-01-02 03:04:05.678000', revenue: 9.9 },
       { message_id: `${run}-v2-0`, event: 'Order Completed', user_id: 'u-1', ts: '2026-11-24 10:00:00.123000', revenue: 9.9 },
@@ -139,19 +153,31 @@ describe('MySQL / MariaDB sink', () => {
   it('a migration the database refuses leaves the table as it was and stops the start with one line naming the table and version', async () => {
     const t = `${table}_bad`;
     // Recorded at 2 but without the `event` column that version 3 indexes.
-    await conn.query(`CREATE TABLE ${t} (source VARCHAR(100) NOT NULL DEFAULT '', message_id VARCHAR(256) NOT NULL, user_id VARCHAR(256), anonymous_id VARCHAR(256), timestamp DATETIME(3), PRIMARY KEY (source, message_id))`);
-    await conn.query(`CREATE TABLE IF NOT EXISTS touchpoint_schema_versions (table_name VARCHAR(128) NOT NULL PRIMARY KEY, version INT NOT NULL, applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`);
+    await conn.query(
+      `CREATE TABLE ${t} (source VARCHAR(100) NOT NULL DEFAULT '', message_id VARCHAR(256) NOT NULL, user_id VARCHAR(256), anonymous_id VARCHAR(256), timestamp DATETIME(3), PRIMARY KEY (source, message_id))`,
+    );
+    await conn.query(
+      `CREATE TABLE IF NOT EXISTS touchpoint_schema_versions (table_name VARCHAR(128) NOT NULL PRIMARY KEY, version INT NOT NULL, applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))`,
+    );
     await conn.query('INSERT INTO touchpoint_schema_versions (table_name, version) VALUES (?, 2)', [t]);
     const sink = await createMysqlSink({ url, table: t, shape: 'events' });
     sinks.push(sink);
     const reason = "Key column 'event' doesn't exist in table";
-    await expect(sink.open!()).rejects.toMatchObject({ name: 'MigrationError', table: t, version: 3, message: `table ${t}: migration to schema version 3 failed: ${reason}` });
+    await expect(sink.open!()).rejects.toMatchObject({
+      name: 'MigrationError',
+      table: t,
+      version: 3,
+      message: `table ${t}: migration to schema version 3 failed: ${reason}`,
+    });
     expect(await indexesOf(t)).toEqual(['PRIMARY']); // one ALTER: none of the three indexes
     expect(await versionOf(t)).toEqual([2]);
     const dataDir = await mkdtemp(join(tmpdir(), 'tp-mysql-migrate-'));
     try {
       const starting = createCollector({ dataDir, logLevel: 'silent', sinks: [{ type: 'mysql', url, table: t, streams: ['events'] }] });
-      await expect(starting).rejects.toMatchObject({ name: 'StartupError', message: `sinks: mysql.events: table ${t}: migration to schema version 3 failed: ${reason}` });
+      await expect(starting).rejects.toMatchObject({
+        name: 'StartupError',
+        message: `sinks: mysql.events: table ${t}: migration to schema version 3 failed: ${reason}`,
+      });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

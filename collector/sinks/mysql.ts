@@ -7,38 +7,46 @@ import { sharedUntilFailure } from './shared-until-failure';
 
 /** Each table shape's schema history; a new table runs them all. */
 export const MYSQL_SCHEMAS: Record<TableSinkOptions['shape'], Schema> = {
-  events: { migrations: [
-    {
-      version: 1,
-      statements: (t) => [
-        `CREATE TABLE IF NOT EXISTS ${t} (
+  events: {
+    migrations: [
+      {
+        version: 1,
+        statements: (t) => [
+          `CREATE TABLE IF NOT EXISTS ${t} (
           message_id VARCHAR(256) NOT NULL PRIMARY KEY, type VARCHAR(16) NOT NULL, event VARCHAR(256), anonymous_id VARCHAR(256),
           user_id VARCHAR(256), timestamp DATETIME(3) NOT NULL, received_at DATETIME(3) NOT NULL,
           properties JSON, traits JSON, context JSON NOT NULL, raw JSON NOT NULL) CHARACTER SET utf8mb4`,
-      ],
-    },
-    {
-      // Two sources may use the same message id: events are keyed by both.
-      version: 2,
-      statements: (t) => [`ALTER TABLE ${t} ADD COLUMN source VARCHAR(100) NOT NULL DEFAULT '' FIRST, DROP PRIMARY KEY, ADD PRIMARY KEY (source, message_id)`],
-    },
-    {
-      // What is asked of the table besides its key: a person's events (`forget`'s DELETE, identity
-      // stitching) and events by name over a time range (funnels). One ALTER: all or none.
-      version: 3,
-      statements: (t) => [`ALTER TABLE ${t} ADD INDEX user_id_idx (user_id), ADD INDEX anonymous_id_idx (anonymous_id), ADD INDEX event_timestamp_idx (event, timestamp)`],
-    },
-  ] },
-  failed: { migrations: [
-    {
-      version: 1,
-      statements: (t) => [
-        `CREATE TABLE IF NOT EXISTS ${t} (
+        ],
+      },
+      {
+        // Two sources may use the same message id: events are keyed by both.
+        version: 2,
+        statements: (t) => [
+          `ALTER TABLE ${t} ADD COLUMN source VARCHAR(100) NOT NULL DEFAULT '' FIRST, DROP PRIMARY KEY, ADD PRIMARY KEY (source, message_id)`,
+        ],
+      },
+      {
+        // What is asked of the table besides its key: a person's events (`forget`'s DELETE, identity
+        // stitching) and events by name over a time range (funnels). One ALTER: all or none.
+        version: 3,
+        statements: (t) => [
+          `ALTER TABLE ${t} ADD INDEX user_id_idx (user_id), ADD INDEX anonymous_id_idx (anonymous_id), ADD INDEX event_timestamp_idx (event, timestamp)`,
+        ],
+      },
+    ],
+  },
+  failed: {
+    migrations: [
+      {
+        version: 1,
+        statements: (t) => [
+          `CREATE TABLE IF NOT EXISTS ${t} (
           id BIGINT AUTO_INCREMENT PRIMARY KEY, received_at DATETIME(3) NOT NULL, write_key_name VARCHAR(100) NOT NULL,
           category VARCHAR(32) NOT NULL, reason TEXT NOT NULL, issues JSON NOT NULL, event MEDIUMTEXT NOT NULL) CHARACTER SET utf8mb4`,
-      ],
-    },
-  ] },
+        ],
+      },
+    ],
+  },
 };
 
 // MySQL's DATETIME takes no zone: store UTC as 'YYYY-MM-DD HH:MM:SS.mmm'.
@@ -69,7 +77,9 @@ export async function createMysqlSink({ url, table, shape }: TableSinkOptions): 
   const mysql = await importOptional(() => import('mysql2/promise'), 'mysql2', 'the MySQL sink');
   const pool: Pool = mysql.createPool({ uri: url, connectionLimit: 4, connectTimeout: 5000 });
   // The core pool's event: the statement is queued on each new connection before anything else.
-  (pool as unknown as { pool: { on(event: 'connection', listener: (c: { query(sql: string): void }) => void): void } }).pool.on('connection', (c) => c.query(STRICT));
+  (pool as unknown as { pool: { on(event: 'connection', listener: (c: { query(sql: string): void }) => void): void } }).pool.on('connection', (c) =>
+    c.query(STRICT),
+  );
   const prepare = sharedUntilFailure(async () => {
     const connection = await pool.getConnection();
     try {
@@ -93,15 +103,20 @@ export async function createMysqlSink({ url, table, shape }: TableSinkOptions): 
       });
       for (let start = 0; start < storable.length; start += 1000) {
         const rows = storable.slice(start, start + 1000);
-        await pool.query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ?${onDuplicate}`, [rows]).catch((error: { errno?: unknown; sqlState?: unknown; message?: string }) => {
-          if (refused(error)) throw new EventsRefusedError(`MySQL refused the row: ${error.message} (errno ${String(error.errno)})`);
-          throw error;
-        });
+        await pool
+          .query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ?${onDuplicate}`, [rows])
+          .catch((error: { errno?: unknown; sqlState?: unknown; message?: string }) => {
+            if (refused(error)) throw new EventsRefusedError(`MySQL refused the row: ${error.message} (errno ${String(error.errno)})`);
+            throw error;
+          });
       }
       return outcome;
     },
     async ready() {
-      return pool.query('SELECT 1').then(() => true, () => false);
+      return pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
     },
     close: () => pool.end(),
   };
@@ -131,7 +146,10 @@ function mysqlTarget(connection: PoolConnection): MigrationTarget {
       return (rows as { version: number }[])[0]?.version;
     },
     async recordVersion(table, version) {
-      await connection.query(`INSERT INTO ${VERSIONS_TABLE} (table_name, version) VALUES (?, ?) ON DUPLICATE KEY UPDATE version = VALUES(version), applied_at = CURRENT_TIMESTAMP(3)`, [table, version]);
+      await connection.query(
+        `INSERT INTO ${VERSIONS_TABLE} (table_name, version) VALUES (?, ?) ON DUPLICATE KEY UPDATE version = VALUES(version), applied_at = CURRENT_TIMESTAMP(3)`,
+        [table, version],
+      );
     },
     run: (statement) => connection.query(statement),
   };

@@ -36,11 +36,17 @@ describe('NATS JetStream sink', () => {
     expect(first?.json()).toMatchObject({ messageId: `${run}-0`, properties: { note: '订单' } });
   });
 
-  it('never lets one event block the stream: a message over the stream\'s size limit goes to the dead-letter stream, the rest flow', async () => {
+  it("never lets one event block the stream: a message over the stream's size limit goes to the dead-letter stream, the rest flow", async () => {
     // The operator's stream takes messages of at most 2 KB.
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: `${stream}_SMALL`, subjects: [`${run}s.>`], max_msg_size: 2048, duplicate_window: 3600e9 });
-    const sink = await createNatsSink({ servers: '127.0.0.1:4222', stream: `${stream}_SMALL`, subjectPrefix: `${run}s`, duplicateWindowSeconds: 3600, streamName: 'events' });
+    const sink = await createNatsSink({
+      servers: '127.0.0.1:4222',
+      stream: `${stream}_SMALL`,
+      subjectPrefix: `${run}s`,
+      duplicateWindowSeconds: 3600,
+      streamName: 'events',
+    });
     const events = sampleEvents(`${run}-s`, 4);
     events[1] = { ...events[1]!, properties: { blob: 'x'.repeat(4000) } } as (typeof events)[number];
     // A message id with a line break would end the Nats-Msg-Id header: it goes as its hash.

@@ -63,7 +63,10 @@ export async function createNatsSink({ servers, stream, subjectPrefix, duplicate
       const js = await client();
       // Each message is the record's line as the log holds it; the subject and id come from its fields.
       const payloads = splitLines(batch.lines);
-      const heads = batch.stream === 'failed' ? batch.records().map((r) => ({ kind: r.category, id: undefined })) : batch.events().map((e) => ({ kind: e.type, id: natsMessageId(e.source, e.messageId) }));
+      const heads =
+        batch.stream === 'failed'
+          ? batch.records().map((r) => ({ kind: r.category, id: undefined }))
+          : batch.events().map((e) => ({ kind: e.type, id: natsMessageId(e.source, e.messageId) }));
       await Promise.all(
         heads.map(async ({ kind, id }, i) => {
           try {

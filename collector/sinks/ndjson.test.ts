@@ -22,7 +22,13 @@ async function readLines(): Promise<{ file: string; rows: any[] }[]> {
     files.map(async (file) => {
       const text = await readFile(join(dir, file), 'utf8');
       expect(text.endsWith('\n')).toBe(true);
-      return { file, rows: text.trimEnd().split('\n').map((line) => JSON.parse(line)) };
+      return {
+        file,
+        rows: text
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      };
     }),
   );
 }
@@ -67,14 +73,17 @@ describe('createNdjsonSink', () => {
     await sink.close();
     const [file] = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ndjson.gz'));
     const text = gunzipSync(await readFile(join(dir, file!))).toString('utf8');
-    expect(text.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ a: 1 }, { b: 2 }, { c: '订单' }]);
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ a: 1 }, { b: 2 }, { c: '订单' }]);
   });
 
   it('keeps every line intact under many concurrent writes', async () => {
     const sink = createNdjsonSink({ dir });
-    const writes = Array.from({ length: 200 }, (_, i) =>
-      sink.writeLines(lines(Array.from({ length: 5 }, (_, j) => ({ i, j, pad: 'x'.repeat(500) })))),
-    );
+    const writes = Array.from({ length: 200 }, (_, i) => sink.writeLines(lines(Array.from({ length: 5 }, (_, j) => ({ i, j, pad: 'x'.repeat(500) })))));
     await Promise.all(writes);
     await sink.close();
     const rows = (await readLines()).flatMap((f) => f.rows);

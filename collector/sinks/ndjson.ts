@@ -127,7 +127,10 @@ export function createNdjsonSink({
  * the two newest date partitions, so every file stays valid NDJSON for DuckDB and Spark.
  */
 async function repairTornLines(dir: string): Promise<void> {
-  const partitions = (await readdir(dir).catch(() => [] as string[])).filter((d) => d.startsWith('date=')).sort().slice(-2);
+  const partitions = (await readdir(dir).catch(() => [] as string[]))
+    .filter((d) => d.startsWith('date='))
+    .sort()
+    .slice(-2);
   for (const partition of partitions) {
     for (const name of await readdir(join(dir, partition))) {
       if (!name.endsWith('.ndjson')) continue;

@@ -44,7 +44,9 @@ describe('PostgreSQL sink', () => {
     const events = sampleEvents(run);
     await sink.write(eventsBatch(events));
     await sink.write(eventsBatch([events[1]!, ...sampleEvents(`${run}-more`, 1)])); // a re-delivery and one new
-    const { rows } = await client.query(`SELECT message_id, type, event, anonymous_id, user_id, timestamp, properties, context->'channel'->>'group' AS channel FROM ${table} ORDER BY message_id`);
+    const { rows } = await client.query(
+      `SELECT message_id, type, event, anonymous_id, user_id, timestamp, properties, context->'channel'->>'group' AS channel FROM ${table} ORDER BY message_id`,
+    );
     expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual({
       message_id: `${run}-0`,
@@ -64,7 +66,14 @@ describe('PostgreSQL sink', () => {
     sinks.push(sink);
     await sink.write(failedBatch(sampleFailed(run)));
     const { rows } = await client.query(`SELECT write_key_name, category, issues, event FROM ${table}_failed`);
-    expect(rows).toEqual([{ write_key_name: `key-${run}`, category: 'schema', issues: [{ path: ['event'], message: 'Invalid input' }], event: `{"type":"track","messageId":"${run}-bad"}` }]);
+    expect(rows).toEqual([
+      {
+        write_key_name: `key-${run}`,
+        category: 'schema',
+        issues: [{ path: ['event'], message: 'Invalid input' }],
+        event: `{"type":"track","messageId":"${run}-bad"}`,
+      },
+    ]);
   });
 
   it('never lets one event block the table: refused events go to the dead-letter stream with the reason, the rest land intact', async () => {
@@ -82,7 +91,11 @@ describe('PostgreSQL sink', () => {
     expect(refused.get(`${run}-p-5`)).toMatch(/SQLSTATE 22008/);
     const { rows } = await client.query(`SELECT message_id, event, properties FROM ${table}_poison ORDER BY message_id`);
     expect(rows.map((r) => r.message_id)).toEqual([`${run}-later-0`, `${run}-later-1`, `${run}-p-0`, `${run}-p-6`]);
-    expect(rows.find((r) => r.message_id === `${run}-p-6`)).toEqual({ message_id: `${run}-p-6`, event: 'Order Completed', properties: (poisoned[6] as { properties?: object }).properties });
+    expect(rows.find((r) => r.message_id === `${run}-p-6`)).toEqual({
+      message_id: `${run}-p-6`,
+      event: 'Order Completed',
+      properties: (poisoned[6] as { properties?: object }).properties,
+    });
   });
 
   it('keys events by source and message id: two sources may use the same id', async () => {
@@ -102,7 +115,10 @@ describe('PostgreSQL sink', () => {
     const [event] = sampleEvents(`${run}-m`, 1);
     await sink.write(eventsBatch([{ ...event!, messageId: 'old-1' }]));
     const { rows } = await client.query(`SELECT source, message_id FROM ${table}_old ORDER BY source`);
-    expect(rows).toEqual([{ source: '', message_id: 'old-1' }, { source: 'shop-web', message_id: 'old-1' }]);
+    expect(rows).toEqual([
+      { source: '', message_id: 'old-1' },
+      { source: 'shop-web', message_id: 'old-1' },
+    ]);
     const { rows: versions } = await client.query(`SELECT version FROM touchpoint_schema_versions WHERE table_name = $1`, [`${table}_old`]);
     expect(versions).toEqual([{ version: 3 }]);
   });
@@ -123,7 +139,13 @@ describe('PostgreSQL sink', () => {
     const { rows } = await client.query(`SELECT message_id, event, user_id, timestamp, properties FROM ${t} ORDER BY message_id`);
     expect(rows).toEqual([
       { message_id: 'kept-1', event: 'Order Completed', user_id: 'u-k', timestamp: new Date('2026-01-02T03:04:05.678Z'), properties: { revenue: 9.9 } },
-      { message_id: `${run}-v2-0`, event: 'Order Completed', user_id: 'u-1', timestamp: new Date(event!.timestamp), properties: (event as { properties?: object }).properties },
+      {
+        message_id: `${run}-v2-0`,
+        event: 'Order Completed',
+        user_id: 'u-1',
+        timestamp: new Date(event!.timestamp),
+        properties: (event as { properties?: object }).properties,
+      },
     ]);
     const { rows: versions } = await client.query('SELECT version FROM touchpoint_schema_versions WHERE table_name = $1', [t]);
     expect(versions).toEqual([{ version: 3 }]);
@@ -148,12 +170,21 @@ describe('PostgreSQL sink', () => {
   it('a migration the database refuses rolls back whole and stops the start with one line naming the table and version', async () => {
     const t = `${table}_bad`;
     // Recorded at 2 but without the `event` column that version 3 indexes.
-    await client.query(`CREATE TABLE ${t} (source text NOT NULL DEFAULT '', message_id text NOT NULL, user_id text, anonymous_id text, timestamp timestamptz, PRIMARY KEY (source, message_id))`);
-    await client.query(`CREATE TABLE IF NOT EXISTS touchpoint_schema_versions (table_name text PRIMARY KEY, version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE ${t} (source text NOT NULL DEFAULT '', message_id text NOT NULL, user_id text, anonymous_id text, timestamp timestamptz, PRIMARY KEY (source, message_id))`,
+    );
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS touchpoint_schema_versions (table_name text PRIMARY KEY, version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await client.query('INSERT INTO touchpoint_schema_versions (table_name, version) VALUES ($1, 2)', [t]);
     const sink = await createPostgresSink({ url, table: t, shape: 'events' });
     sinks.push(sink);
-    await expect(sink.open!()).rejects.toMatchObject({ name: 'MigrationError', table: t, version: 3, message: `table ${t}: migration to schema version 3 failed: column "event" does not exist` });
+    await expect(sink.open!()).rejects.toMatchObject({
+      name: 'MigrationError',
+      table: t,
+      version: 3,
+      message: `table ${t}: migration to schema version 3 failed: column "event" does not exist`,
+    });
     // DDL is transactional: the two indexes made before the failing one are gone, the version stays.
     const { rows: indexes } = await client.query('SELECT indexname FROM pg_indexes WHERE tablename = $1', [t]);
     expect(indexes).toEqual([{ indexname: `${t}_pkey` }]);
@@ -162,7 +193,10 @@ describe('PostgreSQL sink', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tp-pg-migrate-'));
     try {
       const starting = createCollector({ dataDir, logLevel: 'silent', sinks: [{ type: 'postgres', url, table: t, streams: ['events'] }] });
-      await expect(starting).rejects.toMatchObject({ name: 'StartupError', message: `sinks: postgres.events: table ${t}: migration to schema version 3 failed: column "event" does not exist` });
+      await expect(starting).rejects.toMatchObject({
+        name: 'StartupError',
+        message: `sinks: postgres.events: table ${t}: migration to schema version 3 failed: column "event" does not exist`,
+      });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
@@ -173,10 +207,18 @@ describe('PostgreSQL sink', () => {
     try {
       const lines: string[] = [];
       const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-      const collector = await createCollector({ dataDir, logger, sinks: [{ type: 'postgres', url: 'postgres://postgres@127.0.0.1:1/test', table, streams: ['events'] }] });
+      const collector = await createCollector({
+        dataDir,
+        logger,
+        sinks: [{ type: 'postgres', url: 'postgres://postgres@127.0.0.1:1/test', table, streams: ['events'] }],
+      });
       await collector.stop();
       expect(lines.map((line) => JSON.parse(line))).toContainEqual(
-        expect.objectContaining({ sink: 'postgres.events', reason: 'connection refused', msg: 'sink not ready at start: its table is created or migrated on its first write' }),
+        expect.objectContaining({
+          sink: 'postgres.events',
+          reason: 'connection refused',
+          msg: 'sink not ready at start: its table is created or migrated on its first write',
+        }),
       );
     } finally {
       await rm(dataDir, { recursive: true, force: true });

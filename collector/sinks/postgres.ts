@@ -7,47 +7,51 @@ import { sharedUntilFailure } from './shared-until-failure';
 
 /** Each table shape's schema history; a new table runs them all. */
 export const POSTGRES_SCHEMAS: Record<TableSinkOptions['shape'], Schema> = {
-  events: { migrations: [
-    {
-      version: 1,
-      statements: (t) => [
-        `CREATE TABLE IF NOT EXISTS ${t} (
+  events: {
+    migrations: [
+      {
+        version: 1,
+        statements: (t) => [
+          `CREATE TABLE IF NOT EXISTS ${t} (
           message_id text PRIMARY KEY, type text NOT NULL, event text, anonymous_id text, user_id text,
           timestamp timestamptz NOT NULL, received_at timestamptz NOT NULL,
           properties jsonb, traits jsonb, context jsonb NOT NULL, raw jsonb NOT NULL)`,
-      ],
-    },
-    {
-      // Two sources may use the same message id: events are keyed by both.
-      version: 2,
-      statements: (t) => [
-        `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT ''`,
-        `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_pkey`,
-        `ALTER TABLE ${t} ADD PRIMARY KEY (source, message_id)`,
-      ],
-    },
-    {
-      // What is asked of the table besides its key: a person's events (`forget`'s DELETE, identity
-      // stitching) and events by name over a time range (funnels). IF NOT EXISTS: an operator may
-      // have built them beforehand with CREATE INDEX CONCURRENTLY, which holds no writes.
-      version: 3,
-      statements: (t) => [
-        `CREATE INDEX IF NOT EXISTS ${t}_user_id_idx ON ${t} (user_id)`,
-        `CREATE INDEX IF NOT EXISTS ${t}_anonymous_id_idx ON ${t} (anonymous_id)`,
-        `CREATE INDEX IF NOT EXISTS ${t}_event_timestamp_idx ON ${t} (event, timestamp)`,
-      ],
-    },
-  ] },
-  failed: { migrations: [
-    {
-      version: 1,
-      statements: (t) => [
-        `CREATE TABLE IF NOT EXISTS ${t} (
+        ],
+      },
+      {
+        // Two sources may use the same message id: events are keyed by both.
+        version: 2,
+        statements: (t) => [
+          `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT ''`,
+          `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${t}_pkey`,
+          `ALTER TABLE ${t} ADD PRIMARY KEY (source, message_id)`,
+        ],
+      },
+      {
+        // What is asked of the table besides its key: a person's events (`forget`'s DELETE, identity
+        // stitching) and events by name over a time range (funnels). IF NOT EXISTS: an operator may
+        // have built them beforehand with CREATE INDEX CONCURRENTLY, which holds no writes.
+        version: 3,
+        statements: (t) => [
+          `CREATE INDEX IF NOT EXISTS ${t}_user_id_idx ON ${t} (user_id)`,
+          `CREATE INDEX IF NOT EXISTS ${t}_anonymous_id_idx ON ${t} (anonymous_id)`,
+          `CREATE INDEX IF NOT EXISTS ${t}_event_timestamp_idx ON ${t} (event, timestamp)`,
+        ],
+      },
+    ],
+  },
+  failed: {
+    migrations: [
+      {
+        version: 1,
+        statements: (t) => [
+          `CREATE TABLE IF NOT EXISTS ${t} (
           id bigserial PRIMARY KEY, received_at timestamptz NOT NULL, write_key_name text NOT NULL,
           category text NOT NULL, reason text NOT NULL, issues jsonb NOT NULL, event text NOT NULL)`,
-      ],
-    },
-  ] },
+        ],
+      },
+    ],
+  },
 };
 
 /**
@@ -101,15 +105,21 @@ export async function createPostgresSink({ url, table, shape }: TableSinkOptions
         const rows = storable.slice(start, start + CHUNK);
         const values: unknown[] = [];
         const tuples = rows.map((row) => `(${row.map((value) => `$${values.push(value)}`).join(',')})`);
-        await pool.query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${tuples.join(',')}${conflict}`, values).catch((error: { code?: unknown; message?: string }) => {
-          if (typeof error.code === 'string' && REFUSED.test(error.code)) throw new EventsRefusedError(`PostgreSQL refused the row: ${error.message} (SQLSTATE ${error.code})`);
-          throw error;
-        });
+        await pool
+          .query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${tuples.join(',')}${conflict}`, values)
+          .catch((error: { code?: unknown; message?: string }) => {
+            if (typeof error.code === 'string' && REFUSED.test(error.code))
+              throw new EventsRefusedError(`PostgreSQL refused the row: ${error.message} (SQLSTATE ${error.code})`);
+            throw error;
+          });
       }
       return outcome;
     },
     async ready() {
-      return pool.query('SELECT 1').then(() => true, () => false);
+      return pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
     },
     close: () => pool.end(),
   };
@@ -123,7 +133,9 @@ function postgresTarget(client: PoolClient): MigrationTarget {
       return rows[0].present === true;
     },
     async recordedVersion(table) {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${VERSIONS_TABLE} (table_name text PRIMARY KEY, version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${VERSIONS_TABLE} (table_name text PRIMARY KEY, version integer NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       const { rows } = await client.query(`SELECT version FROM ${VERSIONS_TABLE} WHERE table_name = $1`, [table]);
       return rows[0]?.version as number | undefined;
     },

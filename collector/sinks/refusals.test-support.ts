@@ -57,7 +57,15 @@ export async function pumpThrough(sink: Sink, batches: StoredEvent[][], name = '
     const root = join(dir, 'deadletter', name);
     const files = (await readdir(root, { recursive: true }).catch(() => [] as string[])).filter((f) => f.endsWith('.ndjson'));
     const texts = await Promise.all(files.map((f) => readFile(join(root, f), 'utf8')));
-    return { deadLetters: texts.flatMap((t) => t.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DeadLetter)), state };
+    return {
+      deadLetters: texts.flatMap((t) =>
+        t
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as DeadLetter),
+      ),
+      state,
+    };
   } finally {
     await log.close();
     await rm(dir, { recursive: true, force: true });

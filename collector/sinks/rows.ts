@@ -65,14 +65,28 @@ export function failedRow(f: FailedRecord): FailedRow {
   };
 }
 
-export const EVENT_COLUMNS = ['source', 'message_id', 'type', 'event', 'anonymous_id', 'user_id', 'timestamp', 'received_at', 'properties', 'traits', 'context', 'raw'] as const;
+export const EVENT_COLUMNS = [
+  'source',
+  'message_id',
+  'type',
+  'event',
+  'anonymous_id',
+  'user_id',
+  'timestamp',
+  'received_at',
+  'properties',
+  'traits',
+  'context',
+  'raw',
+] as const;
 export const FAILED_COLUMNS = ['received_at', 'write_key_name', 'category', 'reason', 'issues', 'event'] as const;
 
 /** A batch's rows, in the shape of its stream. */
 export const rowsOf = (batch: Batch): (EventRow | FailedRow)[] => (batch.stream === 'failed' ? batch.records().map(failedRow) : batch.events().map(eventRow));
 
 /** A row's values in the order of `columns`. */
-export const valuesOf = (row: EventRow | FailedRow, columns: readonly string[]): unknown[] => columns.map((c) => (row as unknown as Record<string, unknown>)[c]);
+export const valuesOf = (row: EventRow | FailedRow, columns: readonly string[]): unknown[] =>
+  columns.map((c) => (row as unknown as Record<string, unknown>)[c]);
 
 /** The typed text columns of a row, which a store holds as text (the JSON ones are escaped). */
 export const TEXT_COLUMNS = ['source', 'message_id', 'type', 'event', 'anonymous_id', 'user_id', 'write_key_name', 'category', 'reason'] as const;

@@ -8,6 +8,12 @@ describe('stdout sink', () => {
     const chunks: string[] = [];
     const out = new Writable({ write: (chunk, _e, done) => setTimeout(() => (chunks.push(String(chunk)), done()), 5) });
     await createStdoutSink(out).write(eventsBatch(sampleEvents('s', 2)));
-    expect(chunks.join('').trim().split('\n').map((l) => JSON.parse(l).messageId)).toEqual(['s-0', 's-1']);
+    expect(
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).messageId),
+    ).toEqual(['s-0', 's-1']);
   });
 });

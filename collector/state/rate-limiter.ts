@@ -62,7 +62,12 @@ export function createMemoryRateLimiter({ now = Date.now, maxBuckets = 100_000 }
       if (requests.length === 0) return { granted: wanted, retryAfterSeconds: 0 };
       const t = now();
       const states = requests.map(({ bucket, rate }) => refilled(bucket, rate, t));
-      const grant = decide(states.map((s) => s.tokens), requests.map((r) => r.rate), wanted, debt);
+      const grant = decide(
+        states.map((s) => s.tokens),
+        requests.map((r) => r.rate),
+        wanted,
+        debt,
+      );
       for (const state of states) state.tokens -= grant.granted + debt;
       return grant;
     },

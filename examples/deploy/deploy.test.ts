@@ -31,7 +31,10 @@ const ROOT = packageRoot();
 const DOCKERFILE = readFileSync(join(HERE, 'Dockerfile'), 'utf8');
 const COMPOSE = parseYaml(readFileSync(join(HERE, 'compose.yaml'), 'utf8'), { merge: true }) as Compose;
 const UNIT = parseUnit(readFileSync(join(HERE, 'touchpoint-collector.service'), 'utf8'));
-const HAPROXY = readFileSync(join(HERE, 'haproxy.cfg'), 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+const HAPROXY = readFileSync(join(HERE, 'haproxy.cfg'), 'utf8')
+  .split('\n')
+  .map((l) => l.replace(/#.*/, '').trim())
+  .filter(Boolean);
 const run = `d${process.pid}x${Date.now()}`;
 
 interface ComposeService {
@@ -54,7 +57,10 @@ interface Compose {
 function parseUnit(text: string): Record<string, [string, string][]> {
   const sections: Record<string, [string, string][]> = {};
   let current: [string, string][] | undefined;
-  for (const line of text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim())) {
+  for (const line of text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())) {
     if (!line || line.startsWith('#') || line.startsWith(';')) continue;
     const section = /^\[(.+)\]$/.exec(line);
     if (section) sections[section[1]!] = current = [];
@@ -69,7 +75,9 @@ const unitValue = (section: string, key: string) => unitValues(section, key).at(
 const stagesIn = (buildDir: string) => readDockerfile(DOCKERFILE, buildDir);
 const runtimeOf = (stages: Stage[]) => stages.at(-1)!;
 const collectorServices = () =>
-  Object.entries(COMPOSE.services).filter(([, s]) => s.build && posix.normalize(posix.join(s.build.context, s.build.dockerfile)) === '../../examples/deploy/Dockerfile');
+  Object.entries(COMPOSE.services).filter(
+    ([, s]) => s.build && posix.normalize(posix.join(s.build.context, s.build.dockerfile)) === '../../examples/deploy/Dockerfile',
+  );
 /** A compose bind mount's host file, by where it is mounted. */
 const boundFile = (service: ComposeService, target: string) => {
   const mount = service.volumes?.map((v) => v.split(':')).find(([, to]) => to === target);
@@ -92,7 +100,12 @@ function start(command: string[], cwd: string, env: Record<string, string>): Run
 }
 async function waitForStatus(url: string, status: number, server: Running) {
   const deadline = Date.now() + 30_000;
-  while ((await fetch(url).then((r) => r.status, () => 0)) !== status) {
+  while (
+    (await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    )) !== status
+  ) {
     if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`${url} never answered ${status}:\n${server.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -161,7 +174,13 @@ describe('the systemd unit', () => {
     expect(unitValue('Service', 'EnvironmentFile')).toMatch(/^-\//); // optional
     expect(unitValue('Service', 'Restart')).toBe('on-failure');
     expect(unitValue('Service', 'KillSignal')).toBe('SIGTERM');
-    for (const [key, value] of Object.entries({ NoNewPrivileges: 'yes', ProtectSystem: 'strict', ProtectHome: 'yes', PrivateTmp: 'yes', CapabilityBoundingSet: '' })) {
+    for (const [key, value] of Object.entries({
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      ProtectHome: 'yes',
+      PrivateTmp: 'yes',
+      CapabilityBoundingSet: '',
+    })) {
       expect(unitValue('Service', key), key).toBe(value);
     }
     expect(unitValue('Install', 'WantedBy')).toBe('multi-user.target');
@@ -171,7 +190,9 @@ describe('the systemd unit', () => {
   // systemd-analyze comes with systemd; where it is missing, this one check cannot run.
   it.skipIf(!analyze)('passes systemd-analyze verify without a warning', async () => {
     // verify exits 0 on settings it ignores, so its warnings must be read too.
-    const { stdout, stderr } = await exec('systemd-analyze', ['verify', join(HERE, 'touchpoint-collector.service')]).catch((error: { stdout: string; stderr: string }) => error);
+    const { stdout, stderr } = await exec('systemd-analyze', ['verify', join(HERE, 'touchpoint-collector.service')]).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
     expect(`${stdout}${stderr}`).toBe('');
   });
 });
@@ -222,7 +243,11 @@ describe('the compose file', () => {
     expect(COMPOSE.services).toHaveProperty(hostOf(String(nats.type === 'nats' && nats.servers)));
     if (clickhouse.type !== 'clickhouse') throw new Error('no ClickHouse sink');
     const server = COMPOSE.services[hostOf(clickhouse.url)]!;
-    expect(server.environment).toMatchObject({ CLICKHOUSE_DB: clickhouse.database, CLICKHOUSE_USER: clickhouse.user, CLICKHOUSE_PASSWORD: clickhouse.password });
+    expect(server.environment).toMatchObject({
+      CLICKHOUSE_DB: clickhouse.database,
+      CLICKHOUSE_USER: clickhouse.user,
+      CLICKHOUSE_PASSWORD: clickhouse.password,
+    });
   });
 });
 
@@ -264,9 +289,17 @@ describe('what the files run', () => {
     const collector = start(runtime.cmd!, inStage(runtime, runtime.workdir), env);
     running.push(collector);
     await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, collector);
-    const healthcheck = () => exec(runtime.healthcheck!.command[0]!, runtime.healthcheck!.command.slice(1), { env }).then(() => 0, (error: { code: number }) => error.code);
+    const healthcheck = () =>
+      exec(runtime.healthcheck!.command[0]!, runtime.healthcheck!.command.slice(1), { env }).then(
+        () => 0,
+        (error: { code: number }) => error.code,
+      );
     expect(await healthcheck()).toBe(0);
-    const res = await fetch(`http://127.0.0.1:${port}/v1/track`, { method: 'POST', headers: { 'x-write-key': 'demo' }, body: JSON.stringify({ anonymousId: 'a', event: 'Docker' }) });
+    const res = await fetch(`http://127.0.0.1:${port}/v1/track`, {
+      method: 'POST',
+      headers: { 'x-write-key': 'demo' },
+      body: JSON.stringify({ anonymousId: 'a', event: 'Docker' }),
+    });
     expect(res.status).toBe(200);
     // The data folder is the image's volume.
     expect(await readdir(inStage(runtime, join(runtime.env.TOUCHPOINT_DATA_DIR!, 'events')))).toHaveLength(1);
@@ -330,7 +363,14 @@ describe('what the files run', () => {
         hits.set(target.name, (hits.get(target.name) ?? 0) + 1);
         const forwarded = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
         const upstream = httpRequest(
-          { host: '127.0.0.1', port: target.port, localAddress: '127.0.2.1', method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': forwarded } },
+          {
+            host: '127.0.0.1',
+            port: target.port,
+            localAddress: '127.0.2.1',
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, 'x-forwarded-for': forwarded },
+          },
           (answer) => {
             res.writeHead(answer.statusCode!, answer.headers);
             answer.pipe(res);
@@ -363,8 +403,13 @@ describe('what the files run', () => {
       const ids = Array.from({ length: 5 }, (_, i) => `${run}-${i}`);
       // A client claiming another address: with one trusted proxy, the collector takes the proxy's entry.
       const send = () =>
-        postFrom('127.0.1.1', proxyPort, '/v1/batch', { 'x-write-key': browserKey, 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
-          JSON.stringify({ batch: ids.map((messageId) => ({ type: 'track', event: 'Deployed', anonymousId: 'a-deploy', messageId })) }));
+        postFrom(
+          '127.0.1.1',
+          proxyPort,
+          '/v1/batch',
+          { 'x-write-key': browserKey, 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+          JSON.stringify({ batch: ids.map((messageId) => ({ type: 'track', event: 'Deployed', anonymousId: 'a-deploy', messageId })) }),
+        );
       expect(await send()).toMatchObject({ accepted: 5, duplicates: 0 });
       expect(await send()).toMatchObject({ accepted: 0, duplicates: 5 }); // the other collector, told by Redis
       expect([...hits.values()]).toEqual([1, 1]);

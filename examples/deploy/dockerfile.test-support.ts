@@ -77,7 +77,13 @@ export function readDockerfile(text: string, buildDir: string): Stage[] {
       case 'COPY': {
         const from = flagsOf(instruction as Copy).from;
         const target = args.at(-1)!;
-        current().steps.push({ kind: 'copy', ...(from && { from }), sources: args.slice(0, -1), dest: posix.resolve(current().workdir, target), intoFolder: target.endsWith('/') });
+        current().steps.push({
+          kind: 'copy',
+          ...(from && { from }),
+          sources: args.slice(0, -1),
+          dest: posix.resolve(current().workdir, target),
+          intoFolder: target.endsWith('/'),
+        });
         break;
       }
       case 'USER':
@@ -133,7 +139,11 @@ export async function buildStages(stages: Stage[], context: string, env: Record<
       } else {
         // A path outside the stage's folder would act on this machine, not on the image.
         if (/(^|[\s=])\//.test(step.command)) throw new Error(`RUN with an absolute path cannot run in a stand-in folder: ${step.command}`);
-        await run('sh', ['-c', step.command], { cwd: inStage(stage, step.workdir), env: { ...env, ...stageEnv(stage, step.env) }, maxBuffer: 64 * 1024 * 1024 });
+        await run('sh', ['-c', step.command], {
+          cwd: inStage(stage, step.workdir),
+          env: { ...env, ...stageEnv(stage, step.env) },
+          maxBuffer: 64 * 1024 * 1024,
+        });
       }
     }
   }

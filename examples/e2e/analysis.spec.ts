@@ -13,7 +13,7 @@ import { readStream } from './ndjson';
 const run = promisify(execFile);
 const touchpoint = (...args: string[]) => run(process.execPath, ['dist/collector/cli.js', ...args, '--data', E2E_DATA_DIR]);
 
-test('the demo shop\'s journey, then funnel, attribution and RFM on what landed, as tables, JSON and an HTML report', async ({ page, browser }) => {
+test("the demo shop's journey, then funnel, attribution and RFM on what landed, as tables, JSON and an HTML report", async ({ page, browser }) => {
   await page.goto('/');
   const tea = page.locator('[data-product-id="sku-tea"]');
   await tea.getByRole('button', { name: 'View' }).click();

@@ -35,7 +35,9 @@ test('single-page navigation gives one page view per route, no duplicate and non
   await page.goBack(); // popstate back to /spa/b
   await page.evaluate(() => (window as any).touchpoint.flush());
   await expect
-    .poll(async () => (await events()).filter((e) => e.type === 'page').map((e) => new URL(e.context.page.url).pathname + new URL(e.context.page.url).hash), { timeout: 15_000 })
+    .poll(async () => (await events()).filter((e) => e.type === 'page').map((e) => new URL(e.context.page.url).pathname + new URL(e.context.page.url).hash), {
+      timeout: 15_000,
+    })
     .toEqual(['/spa/home', '/spa/a', '/spa/b', '/spa/b#reviews', '/spa/b']);
   const left = (await events()).filter((e) => e.event === 'Page Left');
   expect(left.map((e) => e.properties.path)).toEqual(['/spa/home', '/spa/a', '/spa/b', '/spa/b']);
@@ -65,14 +67,16 @@ test('an outbound link is not delayed, and its click is delivered', async ({ pag
   await page.click('a[data-tp-campaign]');
   await page.waitForURL('https://partner.example/offer');
   expect(Date.now() - started).toBeLessThan(1000);
-  await expect.poll(async () => (await events()).find((e) => e.event === 'Element Clicked')?.properties, { timeout: 15_000 }).toEqual({
-    selector: 'nav>a:nth-of-type(2)',
-    tag: 'a',
-    text: 'Partner offer',
-    href: 'https://partner.example/offer',
-    campaign: 'spring-sale',
-    slot: 'hero',
-  });
+  await expect
+    .poll(async () => (await events()).find((e) => e.event === 'Element Clicked')?.properties, { timeout: 15_000 })
+    .toEqual({
+      selector: 'nav>a:nth-of-type(2)',
+      tag: 'a',
+      text: 'Partner offer',
+      href: 'https://partner.example/offer',
+      campaign: 'spring-sale',
+      slot: 'hero',
+    });
 });
 
 test('attribution from the landing URL is carried into a later order, and the collector groups its channel', async ({ page }) => {
@@ -101,7 +105,14 @@ test('Web Vitals are measured and sent: FCP, TTFB and LCP on load, CLS when the 
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await expect
-    .poll(async () => (await events()).filter((e) => e.event === 'Web Vital').map((e) => e.properties.name).sort(), { timeout: 15_000 })
+    .poll(
+      async () =>
+        (await events())
+          .filter((e) => e.event === 'Web Vital')
+          .map((e) => e.properties.name)
+          .sort(),
+      { timeout: 15_000 },
+    )
     .toEqual(expect.arrayContaining(['CLS', 'FCP', 'LCP', 'TTFB']));
   const fcp = (await events()).find((e) => e.event === 'Web Vital' && e.properties.name === 'FCP')!;
   expect(fcp.properties).toMatchObject({ value: expect.any(Number), rating: expect.stringMatching(/good|needs-improvement|poor/), id: expect.any(String) });
@@ -133,7 +144,13 @@ test('form submits are captured with the form, a submit button names its form, f
   const landed = await events();
   const [signup, search, odd] = landed.filter((e) => e.event === 'Form Submitted');
   expect(odd!.properties).toEqual({ selector: '#odd', method: 'get', id: 'odd' });
-  expect(signup!.properties).toEqual({ selector: '#signup', method: 'post', id: 'signup', name: 'signup', action: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/spa\/thanks$/) });
+  expect(signup!.properties).toEqual({
+    selector: '#signup',
+    method: 'post',
+    id: 'signup',
+    name: 'signup',
+    action: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/spa\/thanks$/),
+  });
   expect(search!.properties).toEqual({ selector: 'form:nth-of-type(2)', method: 'get' });
   expect(landed.find((e) => e.event === 'Element Clicked')!.properties).toMatchObject({ selector: '#signup>button', form: '#signup' });
   expect(JSON.stringify(landed)).not.toMatch(/li\.lei|secret query/);

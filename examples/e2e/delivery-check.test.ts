@@ -40,7 +40,7 @@ const stored = {
 const expected = { source: 'shop-web' };
 
 describe('intactProblems', () => {
-  it('accepts an event stored as sent, with the collector\'s own fields and corrected time', () => {
+  it("accepts an event stored as sent, with the collector's own fields and corrected time", () => {
     expect(intactProblems(sent, stored, expected)).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe('intactProblems', () => {
     expect(intactProblems(backfill, stored, expected)).toEqual([expect.stringMatching(/^timestamp:/)]);
   });
 
-  it('reports a bot flag on a server library\'s event only when told it is one', () => {
+  it("reports a bot flag on a server library's event only when told it is one", () => {
     expect(intactProblems(sent, stored, { ...expected, server: true })).toEqual([expect.stringMatching(/^context\.bot:/)]);
   });
 });
@@ -105,7 +105,16 @@ describe('deliveryProblems', () => {
   });
 
   it('reports an event stored twice, one rejected into the failed stream, one never accepted', async () => {
-    const requests = [request([{ ...sent, messageId: 'm-2' }, { ...sent, messageId: 'm-3' }], 200), request([{ ...sent, messageId: 'm-4' }], 503, true)];
+    const requests = [
+      request(
+        [
+          { ...sent, messageId: 'm-2' },
+          { ...sent, messageId: 'm-3' },
+        ],
+        200,
+      ),
+      request([{ ...sent, messageId: 'm-4' }], 503, true),
+    ];
     expect(await deliveryProblems(requests, { calls: 3, ...expected, dataDir })).toEqual([
       'm-2 (track Order Completed): stored 2 times',
       'm-3 (track Order Completed): in the failed stream: userId: expected string',

@@ -22,7 +22,9 @@ export function eventsOnWire(requests: readonly RecordedRequest[]): WireEvent[] 
     }
     if (!body || typeof body !== 'object') return [];
     const events = Array.isArray((body as Json).batch) ? (body as Json).batch : [body];
-    return events.filter((e: unknown): e is Json => !!e && typeof e === 'object' && typeof (e as Json).messageId === 'string').map((event: Json) => ({ event, request }));
+    return events
+      .filter((e: unknown): e is Json => !!e && typeof e === 'object' && typeof (e as Json).messageId === 'string')
+      .map((event: Json) => ({ event, request }));
   });
 }
 
@@ -77,7 +79,7 @@ export function intactProblems(sent: Json, stored: Json, expected: { source: str
       if (!(drift <= TIMESTAMP_TOLERANCE_MS)) problems.push(`timestamp: ${show(stored.timestamp)} is not the client's ${clientTime} corrected for its clock`);
     }
   }
-  if ('writeKey' in stored) problems.push('writeKey: the source\'s key was stored with the event');
+  if ('writeKey' in stored) problems.push("writeKey: the source's key was stored with the event");
   if (stored.source !== expected.source) problems.push(`source: expected ${show(expected.source)}, stored ${show(stored.source)}`);
   if (expected.server && stored.context?.bot === true) problems.push('context.bot: a server library with a server key was flagged as a bot');
   return problems;

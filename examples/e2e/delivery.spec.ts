@@ -99,14 +99,17 @@ test('two tabs tracking at once: every event is sent by one tab, once, and lands
   await Promise.all([trackSome(a, run, 40, 15), trackSome(b, run, 45, 55)]);
   await Promise.all([a, b].map((tab) => tab.evaluate(() => (window as any).touchpoint.flush())));
   await expectExactlyOnce(run, 100);
-  const onWire = () => sentEvents(requests).filter((e) => e.properties?.run === run).map((e) => e.messageId);
+  const onWire = () =>
+    sentEvents(requests)
+      .filter((e) => e.properties?.run === run)
+      .map((e) => e.messageId);
   await expect.poll(() => onWire().length).toBeGreaterThanOrEqual(100);
   await a.waitForTimeout(1000); // time for a second send of anything, were there one
   expect(onWire()).toHaveLength(100);
   expect(new Set(onWire()).size).toBe(100);
 });
 
-test('a tab\'s unsent events are picked up by the other tab when it closes', async ({ context }) => {
+test("a tab's unsent events are picked up by the other tab when it closes", async ({ context }) => {
   const run = randomUUID();
   const [a, b] = [await context.newPage(), await context.newPage()];
   await b.goto('/');

@@ -24,10 +24,13 @@ test('the anonymous id is kept in a first-party cookie, which restores it when s
   expect(cookie).toMatchObject({ value: id, path: '/', sameSite: 'Lax', httpOnly: false });
   expect(cookie!.expires * 1000 - Date.now()).toBeGreaterThan(360 * 24 * 3600 * 1000);
   // Storage cleared (as some browsers do to script storage), cookie kept: the same visitor.
-  await page.evaluate(() => new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase('touchpoint');
-    request.onsuccess = request.onerror = request.onblocked = resolve;
-  }));
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const request = indexedDB.deleteDatabase('touchpoint');
+        request.onsuccess = request.onerror = request.onblocked = resolve;
+      }),
+  );
   await page.goto('about:blank');
   expect(await anonymousIdAt(page, '/id/b')).toBe(id);
   // reset() starts a new visitor, in the cookie too.

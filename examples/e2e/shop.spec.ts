@@ -38,13 +38,17 @@ test('the demo shop loads the SDK from the collector and its journey lands enric
     'Order Completed',
   ]);
   // Each click was captured too, with the selector session replay finds the button by.
-  expect(sent.filter((e) => e.event === 'Element Clicked').map((e) => e.properties!.text)).toEqual(['View', 'Add to cart', 'Add to cart', 'Checkout', 'Place order']);
+  expect(sent.filter((e) => e.event === 'Element Clicked').map((e) => e.properties!.text)).toEqual([
+    'View',
+    'Add to cart',
+    'Add to cart',
+    'Checkout',
+    'Place order',
+  ]);
   const orderId = shopEvents(sent).at(-1)!.properties!.order_id as string;
 
   const ids = new Set(sent.map((e) => e.messageId));
-  await expect
-    .poll(async () => (await readStream('events')).filter((e) => ids.has(e.messageId)).length, { timeout: 15_000 })
-    .toBe(ids.size);
+  await expect.poll(async () => (await readStream('events')).filter((e) => ids.has(e.messageId)).length, { timeout: 15_000 }).toBe(ids.size);
 
   const landed = (await readStream('events')).filter((e) => ids.has(e.messageId));
   const anonymousIds = new Set(landed.map((e) => e.anonymousId));

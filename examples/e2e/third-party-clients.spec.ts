@@ -124,7 +124,12 @@ test.describe('@segment/analytics-next 1.84', () => {
     expect(paths(sent())).toEqual(['/v1/a', '/v1/g', '/v1/i', '/v1/p', '/v1/s', '/v1/t']);
     expect(new Set(posts(sent()).map((r) => r.headers['content-type']))).toEqual(new Set(['text/plain']));
     const wire = eventsOnWire(sent()).map((w) => w.event);
-    expect(wire.filter((e) => e.userId === null).map((e) => e.type).sort()).toEqual(['page', 'track']);
+    expect(
+      wire
+        .filter((e) => e.userId === null)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['page', 'track']);
     const alias = wire.find((e) => e.type === 'alias')!;
     expect(alias).toMatchObject({ userId: 'u-42', previousId: wire.find((e) => e.type === 'page')!.anonymousId });
     expect(elsewhere).toEqual([]);
@@ -204,7 +209,12 @@ test.describe('@rudderstack/analytics-js 3 (bundled)', () => {
       });
     }
     const wire = eventsOnWire(sent()).map((w) => w.event);
-    expect(wire.filter((e) => e.userId === '').map((e) => e.type).sort()).toEqual(['page', 'track']);
+    expect(
+      wire
+        .filter((e) => e.userId === '')
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['page', 'track']);
     expect(wire.every((e) => e.channel === 'web' && e.originalTimestamp)).toBe(true);
     expect(wire.find((e) => e.type === 'identify')!.context.traits).toEqual({ email: 'li.lei@example.com', plan: 'pro', address: { city: 'Hangzhou' } });
     expect(elsewhere).toEqual([]);

@@ -25,7 +25,15 @@ let collector: TestCollector;
 let config: string;
 beforeAll(async () => {
   collector = await startCollector({
-    writeKeys: [{ key: 'wk_mini', name: 'shop-mini', kind: 'browser', allowedOrigins: ['https://shop.example'], allowedMiniprograms: Object.values(PLATFORMS).map((p) => p.appId) }],
+    writeKeys: [
+      {
+        key: 'wk_mini',
+        name: 'shop-mini',
+        kind: 'browser',
+        allowedOrigins: ['https://shop.example'],
+        allowedMiniprograms: Object.values(PLATFORMS).map((p) => p.appId),
+      },
+    ],
     pii: { salt: SALT, paths: [{ path: 'traits.openid', kind: 'text' }] },
   });
   config = join(await mkdtemp(join(tmpdir(), 'tp-mini-app-')), 'config.js');
@@ -36,7 +44,7 @@ afterAll(() => collector?.stop());
 // A person's pace: the app's JavaScript runs between taps.
 const pause = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms));
 const until = async (check: () => boolean, ms = 3000) => {
-  for (const end = Date.now() + ms; !check() && Date.now() < end; ) await pause(5);
+  for (const end = Date.now() + ms; !check() && Date.now() < end;) await pause(5);
 };
 
 function launch(platform: Platform, storage: FakeStorage, entry: Launch, online = true) {
@@ -99,7 +107,11 @@ describe.each(Object.keys(PLATFORMS) as Platform[])('the example shop on %s', (p
     await runtime.settled();
 
     // Days later, from a poster's QR code, with no network.
-    const poster: Launch = { path: 'pages/index/index', query: { scene: encodeURIComponent('utm_source=poster&utm_medium=qr&utm_campaign=spring') }, scene: qr };
+    const poster: Launch = {
+      path: 'pages/index/index',
+      query: { scene: encodeURIComponent('utm_source=poster&utm_medium=qr&utm_campaign=spring') },
+      scene: qr,
+    };
     const second = launch(platform, storage, poster, false);
     await pause();
     second.runtime.navigateTo('/pages/item/item?id=sku-oolong');
@@ -122,19 +134,47 @@ describe.each(Object.keys(PLATFORMS) as Platform[])('the example shop on %s', (p
     expect(duplicates).toBeGreaterThan(0);
     const names = events.map((e) => (e.type === 'track' ? e.event : `${e.type}:${e.name ?? ''}`));
     expect(names).toEqual([
-      'Application Opened', 'page:pages/item/item', 'Product Viewed',
-      'Page Left', 'page:pages/index/index', 'Element Tapped',
-      'Page Left', 'page:pages/item/item', 'Product Viewed', 'Element Tapped', 'Product Added',
-      'Page Left', 'page:pages/cart/cart', 'Element Tapped', 'Checkout Started',
-      'Page Left', 'page:pages/order/order', 'Element Tapped', 'identify:', 'Element Tapped', 'Order Completed',
-      'Page Left', 'Application Backgrounded',
-      'Application Opened', 'page:pages/index/index', 'Page Left', 'page:pages/item/item', 'Product Viewed', 'Element Tapped', 'Product Added',
+      'Application Opened',
+      'page:pages/item/item',
+      'Product Viewed',
+      'Page Left',
+      'page:pages/index/index',
+      'Element Tapped',
+      'Page Left',
+      'page:pages/item/item',
+      'Product Viewed',
+      'Element Tapped',
+      'Product Added',
+      'Page Left',
+      'page:pages/cart/cart',
+      'Element Tapped',
+      'Checkout Started',
+      'Page Left',
+      'page:pages/order/order',
+      'Element Tapped',
+      'identify:',
+      'Element Tapped',
+      'Order Completed',
+      'Page Left',
+      'Application Backgrounded',
+      'Application Opened',
+      'page:pages/index/index',
+      'Page Left',
+      'page:pages/item/item',
+      'Product Viewed',
+      'Element Tapped',
+      'Product Added',
     ]);
     expect(events.map((e) => e.context.seq)).toEqual(events.map((_, i) => i + 1));
 
     const byName = (name: string) => events.filter((e) => e.event === name);
     const opened = byName('Application Opened');
-    expect(opened[0]!.properties).toMatchObject({ from_background: false, scene: Number(share), path: 'pages/item/item', query: { id: 'sku-oolong', tp_sharer: sharerId, tp_sd: '1' } });
+    expect(opened[0]!.properties).toMatchObject({
+      from_background: false,
+      scene: Number(share),
+      path: 'pages/item/item',
+      query: { id: 'sku-oolong', tp_sharer: sharerId, tp_sd: '1' },
+    });
     expect(opened[1]!.properties).toMatchObject({ from_background: false, scene: Number(qr), path: 'pages/index/index' });
     for (const e of events) {
       expect(e.context.miniprogram).toMatchObject({ platform, appId, scene: expect.any(Number), hostVersion: expect.any(String) });
@@ -155,7 +195,12 @@ describe.each(Object.keys(PLATFORMS) as Platform[])('the example shop on %s', (p
     }
 
     const tapped = byName('Element Tapped')[0]!;
-    expect(tapped.properties).toEqual({ handler: 'onOpenProduct', path: 'pages/index/index', element_id: 'puer', dataset: { productId: 'sku-puer', position: 1 } });
+    expect(tapped.properties).toEqual({
+      handler: 'onOpenProduct',
+      path: 'pages/index/index',
+      element_id: 'puer',
+      dataset: { productId: 'sku-puer', position: 1 },
+    });
     const order = byName('Order Completed')[0]!;
     expect(order).toMatchObject({ userId: 'u-1001', properties: { order_id: 'o-1001', revenue: 128, currency: 'CNY' } });
     const identify = events.find((e) => e.type === 'identify')!;
@@ -163,7 +208,11 @@ describe.each(Object.keys(PLATFORMS) as Platform[])('the example shop on %s', (p
     expect(identify.traits.openid).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(events)).not.toContain('oAbC123');
     const left = byName('Page Left')[0]!;
-    expect(left.properties).toMatchObject({ path: 'pages/item/item', url: expect.stringContaining('pages/item/item?id=sku-oolong'), time_on_page_ms: expect.any(Number) });
+    expect(left.properties).toMatchObject({
+      path: 'pages/item/item',
+      url: expect.stringContaining('pages/item/item?id=sku-oolong'),
+      time_on_page_ms: expect.any(Number),
+    });
     const pageView = events.find((e) => e.type === 'page' && e.name === 'pages/cart/cart')!;
     expect(pageView.properties).toEqual({ path: 'pages/cart/cart', query: {}, url: 'pages/cart/cart' });
     expect(pageView.context.page).toEqual({ path: 'pages/cart/cart', url: 'pages/cart/cart', referrer: 'pages/item/item' });
@@ -179,7 +228,12 @@ describe.each(Object.keys(PLATFORMS) as Platform[])('the example shop on %s', (p
   });
 
   it('refuses the key from a mini-program the key does not list', async () => {
-    const runtime = new FakeRuntime({ platform, appId: `${appId.slice(0, 2)}0000000000000000`, domains: [collector.domain], launch: { path: 'pages/index/index', scene: search } });
+    const runtime = new FakeRuntime({
+      platform,
+      appId: `${appId.slice(0, 2)}0000000000000000`,
+      domains: [collector.domain],
+      launch: { path: 'pages/index/index', scene: search },
+    });
     const context = runMiniProgram(runtime, PROJECT, { touchpoint: BUILT, './config.js': config });
     const tp = (context.getApp as () => { tp: { flush(): Promise<void>; stats(): { queued: number; dropped: { rejected: number } } } })().tp;
     await pause(50);

@@ -6,7 +6,11 @@ import { expect, test, type TrackingSource } from 'touchpoint/testing';
 
 const quick = expect.configure({ timeout: 500 });
 // The message as printed, without the terminal's colours.
-const failure = (assertion: Promise<unknown>) => assertion.then(() => 'passed', (e: Error) => stripVTControlCharacters(e.message));
+const failure = (assertion: Promise<unknown>) =>
+  assertion.then(
+    () => 'passed',
+    (e: Error) => stripVTControlCharacters(e.message),
+  );
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/');
@@ -22,9 +26,13 @@ test('toHaveTracked: the closest event of that name, and what differs', async ({
   const message = await failure(quick(tracking).toHaveTracked('Product Added', { product_id: 'sku-tea', price: 70 }));
   expect(message).toContain('expect(tracking).toHaveTracked(expected)');
   expect(message).toContain('Expected an event "Product Added" {"properties":{"product_id":"sku-tea","price":70}}; none arrived within 500 ms.');
-  expect(message).toMatch(/Closest:\n {2}#\d+ "Product Added" \{"product_id":"sku-tea","price":68,"quantity":1\}\n {6}properties\.price: expected 70, received 68\n/);
+  expect(message).toMatch(
+    /Closest:\n {2}#\d+ "Product Added" \{"product_id":"sku-tea","price":68,"quantity":1\}\n {6}properties\.price: expected 70, received 68\n/,
+  );
   // The other Product Added differs in two places: it ranks second.
-  expect(message).toMatch(/"sku-cup".*\n {6}properties\.product_id: expected "sku-tea", received "sku-cup"\n {6}properties\.price: expected 70, received 45\.5/);
+  expect(message).toMatch(
+    /"sku-cup".*\n {6}properties\.product_id: expected "sku-tea", received "sku-cup"\n {6}properties\.price: expected 70, received 45\.5/,
+  );
 });
 
 test('toHaveTracked: a name that was never sent points at a look-alike', async ({ tracking }) => {

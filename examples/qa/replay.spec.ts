@@ -30,7 +30,10 @@ test.afterAll(async () => {
   await copy?.close();
 });
 
-test('a session recorded in the demo shop replays with an empty diff; one tracking call removed fails the replay and the emitted spec, naming it', async ({ browser, baseURL }) => {
+test('a session recorded in the demo shop replays with an empty diff; one tracking call removed fails the replay and the emitted spec, naming it', async ({
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(240_000);
   // A person's session, recorded by the collector.
   const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
@@ -83,7 +86,8 @@ test('a session recorded in the demo shop replays with an empty diff; one tracki
   const emitted = await touchpoint('replay', '--session', sessionId, '--data', E2E_DATA_DIR, '--base-url', baseURL!, '--emit', spec);
   expect(emitted.code, emitted.out).toBe(0);
   expect(await readFile(spec, 'utf8')).toContain('await expect(tracking).toHaveTracked("Checkout Started", {');
-  const playwright = (base: string) => run(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--config', 'examples/qa/emitted.config.ts'], { REPLAY_BASE_URL: base });
+  const playwright = (base: string) =>
+    run(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--config', 'examples/qa/emitted.config.ts'], { REPLAY_BASE_URL: base });
   const passing = await playwright(baseURL!);
   expect(passing.code, passing.out).toBe(0);
   const failing = await playwright(copy.url);

@@ -21,7 +21,10 @@ function expectEachOnce(tracking: { good(): { messageId: string; event?: string;
   const events = tracking.good();
   expect(new Set(events.map((e) => e.messageId)).size).toBe(events.length);
   for (const name of ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed']) {
-    expect(events.filter((e) => e.event === name), name).toHaveLength(1);
+    expect(
+      events.filter((e) => e.event === name),
+      name,
+    ).toHaveLength(1);
   }
 }
 

@@ -17,7 +17,10 @@ test('an event off the tracking plan is rejected, and toHaveNoInvalidEvents says
   await page.evaluate(() => (window as any).touchpoint.track('Order Completed', { order_id: 'o-9', revenue: '99.00' }));
   const error = await expect(tracking)
     .toHaveNoInvalidEvents()
-    .then(() => undefined, (e: Error) => e);
+    .then(
+      () => undefined,
+      (e: Error) => e,
+    );
   expect(error?.message).toContain('Expected no rejected events, but 1 were rejected:');
   expect(error?.message).toContain('"Order Completed" (tracking_plan, key demo): properties.revenue: expected number by the tracking plan');
   expect(tracking.bad()[0]).toMatchObject({ category: 'tracking_plan', event: { properties: { revenue: '99.00' } } });

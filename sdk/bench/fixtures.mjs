@@ -26,7 +26,11 @@ export async function bundleFixture(source) {
   const bundle = await rollup({
     input: 'fixture',
     plugins: [
-      { name: 'fixture', resolveId: (id) => (id === 'fixture' ? id : ENTRIES[id] ? root + ENTRIES[id] : null), load: (id) => (id === 'fixture' ? source : null) },
+      {
+        name: 'fixture',
+        resolveId: (id) => (id === 'fixture' ? id : ENTRIES[id] ? root + ENTRIES[id] : null),
+        load: (id) => (id === 'fixture' ? source : null),
+      },
       nodeResolve({ browser: true }),
     ],
   });
@@ -41,9 +45,9 @@ export const miniprogramBundle = () => readFileSync(`${root}dist/miniprogram/tou
 
 /** Anchors' mini-program SDK sizes (gzip), as issue 13 quotes them; not measured on this machine. */
 export const MINIPROGRAM_ANCHORS = {
-  'Umeng': 13_600,
+  Umeng: 13_600,
   'ByteDance DataFinder': 14_900,
   'Tencent 有数': 15_000,
   'Sensors Data': 18_200,
-  'GrowingIO': 21_600,
+  GrowingIO: 21_600,
 };

@@ -30,11 +30,24 @@ console.log('| --- | ---: | ---: |');
 console.log(`| Touchpoint (WeChat, Alipay, Douyin in one file, every plugin) | ${mini.toLocaleString('en')} | 1.00 |`);
 for (const [name, bytes] of Object.entries(MINIPROGRAM_ANCHORS)) console.log(`| ${name} | ${bytes.toLocaleString('en')} | ${(mini / bytes).toFixed(2)} |`);
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
 const page = await browser.newPage();
 // The page and the collector share a localhost origin: a secure context, as the https pages the SDK
 // runs on in production are, so ids come from crypto.randomUUID and not the plain-http fallback.
-await page.route('http://localhost:8123/**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"success":true,"accepted":0,"duplicates":0,"rejected":[]}' }));
+await page.route('http://localhost:8123/**', (route) =>
+  route.fulfill({ status: 200, contentType: 'application/json', body: '{"success":true,"accepted":0,"duplicates":0,"rejected":[]}' }),
+);
 await page.goto('http://localhost:8123/').catch(() => {});
 await page.setContent('<!doctype html><title>bench</title>');
 await page.addScriptTag({ content: fixtures['script tag (dist/touchpoint.min.js)'] });
@@ -56,7 +69,14 @@ const result = await page.evaluate(async () => {
     perCall.push((performance.now() - t0) / 50);
     t0 = performance.now();
     for (let i = 0; i < 50; i++) {
-      const event = { type: 'track', event: 'Product Viewed', properties: { product_id: `sku-${i}`, price: 68, currency: 'CNY', position: i }, messageId: crypto.randomUUID?.() ?? String(Math.random()), timestamp: new Date().toISOString(), context: { page: { url: location.href, title: document.title } } };
+      const event = {
+        type: 'track',
+        event: 'Product Viewed',
+        properties: { product_id: `sku-${i}`, price: 68, currency: 'CNY', position: i },
+        messageId: crypto.randomUUID?.() ?? String(Math.random()),
+        timestamp: new Date().toISOString(),
+        context: { page: { url: location.href, title: document.title } },
+      };
       kept.push(JSON.stringify(event));
     }
     floor.push((performance.now() - t0) / 50);
@@ -87,5 +107,9 @@ const version = browser.version();
 await browser.close();
 console.log(`\ntrack() on the main thread (Chromium ${version}, 20,000 calls timed in groups of 50):`);
 console.log(`median ${result.medianMs.toFixed(4)} ms per call, p99 ${result.p99Ms.toFixed(4)} ms per call`);
-console.log(`floor in the same run (build + JSON.stringify + keep one event): median ${result.floorMedianMs.toFixed(4)} ms; track() / floor ${(result.medianMs / result.floorMedianMs).toFixed(1)}`);
-console.log(`burst of 1,000 calls: ${result.burst1000SyncMs.toFixed(1)} ms synchronous, ${result.longTasksDuringBurst} long tasks (> 50 ms), longest ${result.longestTaskMs.toFixed(0)} ms`);
+console.log(
+  `floor in the same run (build + JSON.stringify + keep one event): median ${result.floorMedianMs.toFixed(4)} ms; track() / floor ${(result.medianMs / result.floorMedianMs).toFixed(1)}`,
+);
+console.log(
+  `burst of 1,000 calls: ${result.burst1000SyncMs.toFixed(1)} ms synchronous, ${result.longTasksDuringBurst} long tasks (> 50 ms), longest ${result.longestTaskMs.toFixed(0)} ms`,
+);

@@ -14,8 +14,7 @@ const COOKIE = 'tp_anon';
 // idb-keyval opens and recovers the connection; its helpers would bring its default store along.
 function indexedDbStore(): KeyValueStore {
   const db = createStore('touchpoint', 'kv');
-  const write = (edit: (store: IDBObjectStore) => void) =>
-    db('readwrite', (store) => (edit(store), promisifyRequest(store.transaction)));
+  const write = (edit: (store: IDBObjectStore) => void) => db('readwrite', (store) => (edit(store), promisifyRequest(store.transaction)));
   return {
     get: (key) => db('readonly', (store) => promisifyRequest(store.get(key))),
     keys: async (prefix) =>

@@ -19,7 +19,11 @@ describe('touchFrom', () => {
   });
 
   it('counts a referrer from another site, not from this one, and not a direct visit', () => {
-    expect(touchFrom('https://shop.example/', 'https://www.xiaohongshu.com/explore/1', at)).toEqual({ referrer: 'https://www.xiaohongshu.com/explore/1', landingUrl: 'https://shop.example/', at });
+    expect(touchFrom('https://shop.example/', 'https://www.xiaohongshu.com/explore/1', at)).toEqual({
+      referrer: 'https://www.xiaohongshu.com/explore/1',
+      landingUrl: 'https://shop.example/',
+      at,
+    });
     expect(touchFrom('https://shop.example/cart', 'https://shop.example/', at)).toBeUndefined();
     expect(touchFrom('https://shop.example/', '', at)).toBeUndefined();
   });

@@ -2,7 +2,6 @@ import { CLICK_ID_KEYS, UTM_KEYS, type Attribution, type Touch } from '../protoc
 
 export type { Attribution, Touch } from '../protocol/attribution';
 
-
 /** Query parameters without `URL`, which mini-program runtimes lack. */
 export function queryOf(url: string): Record<string, string> {
   const params: Record<string, string> = {};

@@ -14,7 +14,7 @@ export function createCallQueue(): [run: (op: () => void) => void, waitFor: (tas
       waiting++;
       const replay = () => {
         // A call that waits for something new (a plugin added meanwhile) stops the replay until it is there.
-        for (waiting--; !waiting && pending.length; ) {
+        for (waiting--; !waiting && pending.length;) {
           try {
             pending.shift()!();
           } catch {

@@ -163,7 +163,7 @@ export function createDelivery(
     // What they send stays stored until confirmed, so at worst a tab re-sends it and de-dup drops it.
     const run = ((!keepalive && lock) || ((task: () => Promise<void>) => task()))(async () => {
       if (!keepalive) await queue.load();
-      for (let batch; (batch = queue.peek(batchEvents, batchBytes, inFlight)).length; ) {
+      for (let batch; (batch = queue.peek(batchEvents, batchBytes, inFlight)).length;) {
         if (!(await send(batch, keepalive))) return;
         attempt = 0;
       }

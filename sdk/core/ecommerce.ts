@@ -42,4 +42,5 @@ export const productAdded = (tp: Track, product: Product & { cart_id?: string; c
 export const productRemoved = (tp: Track, product: Product & { cart_id?: string }) => tp.track('Product Removed', product);
 export const checkoutStarted = (tp: Track, checkout: Omit<Order, 'order_id'> & { order_id?: string; value?: number }) => tp.track('Checkout Started', checkout);
 export const orderCompleted = (tp: Track, order: Order) => tp.track('Order Completed', order);
-export const orderRefunded = (tp: Track, refund: { order_id: string; total?: number; currency?: string; products?: Product[] }) => tp.track('Order Refunded', refund);
+export const orderRefunded = (tp: Track, refund: { order_id: string; total?: number; currency?: string; products?: Product[] }) =>
+  tp.track('Order Refunded', refund);

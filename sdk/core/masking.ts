@@ -47,7 +47,14 @@ export function maskingPlugin({ mask = '[masked]' }: MaskingOptions = {}): Plugi
       if (page) {
         e.context = {
           ...e.context,
-          page: { ...page, url: maskUrl(page.url), path: maskUrl(page.path), search: maskUrl(page.search), referrer: maskUrl(page.referrer), title: maskPii(page.title, mask) },
+          page: {
+            ...page,
+            url: maskUrl(page.url),
+            path: maskUrl(page.path),
+            search: maskUrl(page.search),
+            referrer: maskUrl(page.referrer),
+            title: maskPii(page.title, mask),
+          },
         };
       }
       return e as unknown as typeof event;

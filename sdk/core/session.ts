@@ -16,7 +16,13 @@ export const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 export function nextSession(state: SessionState | undefined, now: number, campaign: string, newId: () => string, timeoutMs = SESSION_TIMEOUT_MS): SessionState {
   const expired = !state || now - state.lastActivity > timeoutMs || (campaign !== '' && campaign !== state.campaign);
   if (expired) {
-    return { id: newId(), index: (state?.index ?? 0) + 1, start: new Date(now).toISOString(), lastActivity: now, campaign: campaign || (state?.campaign ?? '') };
+    return {
+      id: newId(),
+      index: (state?.index ?? 0) + 1,
+      start: new Date(now).toISOString(),
+      lastActivity: now,
+      campaign: campaign || (state?.campaign ?? ''),
+    };
   }
   return { ...state, lastActivity: now };
 }

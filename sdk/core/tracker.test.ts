@@ -259,7 +259,7 @@ describe('delivery', () => {
     expect(up.ids()).toEqual(down.ids());
   });
 
-  it('never lets two tabs on one store overwrite each other\'s pending events', async () => {
+  it("never lets two tabs on one store overwrite each other's pending events", async () => {
     const down = recorder(0, 0, 0, 0);
     const tabA = make(down.transport);
     const tabB = make(down.transport);
@@ -281,7 +281,10 @@ describe('delivery', () => {
     let tail = Promise.resolve();
     const lock = <T>(task: () => Promise<T>) => {
       const run = tail.then(task);
-      tail = run.then(() => {}, () => {});
+      tail = run.then(
+        () => {},
+        () => {},
+      );
       return run;
     };
     const { transport, ids } = recorder();
@@ -309,7 +312,7 @@ describe('delivery', () => {
     expect(unlocked.ids().length).toBeGreaterThan(10);
   });
 
-  it('a closed tab\'s unsent events are sent by another open tab when it next sends', async () => {
+  it("a closed tab's unsent events are sent by another open tab when it next sends", async () => {
     const closing = make(recorder(0).transport, { flushAt: 1000 });
     const { transport, sent } = recorder();
     const open = make(transport, { flushAt: 1000 });
@@ -420,7 +423,17 @@ describe('never throws into the host page', () => {
         sent.push(body);
         throw new Error('network');
       },
-      { store: broken, plugins: [{ name: 'boom', enrich: () => { throw new Error('plugin bug'); } }] },
+      {
+        store: broken,
+        plugins: [
+          {
+            name: 'boom',
+            enrich: () => {
+              throw new Error('plugin bug');
+            },
+          },
+        ],
+      },
     );
     expect(() => tp.track('a')).not.toThrow();
     await expect(tp.flush()).resolves.toBeUndefined();

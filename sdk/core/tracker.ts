@@ -122,8 +122,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   }
 
   const isName = (value: unknown): value is string => typeof value === 'string' && !!value.trim();
-  const isObject = (value: unknown): value is Record<string, unknown> =>
-    typeof value === 'object' && value !== null && !Array.isArray(value);
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
   const objectOrEmpty = (value: unknown, what: string) => {
     if (value === undefined) return {};
     if (!isObject(value)) throw new Error(`${what} must be an object`);

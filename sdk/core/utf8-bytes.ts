@@ -9,8 +9,7 @@ export function utf8Bytes(text: string): number {
       // A surrogate pair: 4 bytes for 2 units.
       i++;
       bytes += 2;
-    }
-    else bytes += 2;
+    } else bytes += 2;
   }
   return bytes;
 }

@@ -83,7 +83,17 @@ declare const tt: HostApi | undefined;
 const global = (name: 'wx' | 'my' | 'tt'): HostApi | undefined => {
   try {
     // `typeof` guards the lookup: a missing global is a ReferenceError otherwise.
-    return name === 'my' ? (typeof my == 'object' ? my : undefined) : name === 'tt' ? (typeof tt == 'object' ? tt : undefined) : typeof wx == 'object' ? wx : undefined;
+    return name === 'my'
+      ? typeof my == 'object'
+        ? my
+        : undefined
+      : name === 'tt'
+        ? typeof tt == 'object'
+          ? tt
+          : undefined
+        : typeof wx == 'object'
+          ? wx
+          : undefined;
   } catch {
     return undefined;
   }

@@ -25,7 +25,13 @@ const until = async (check: () => boolean | Promise<boolean>, ms = 3000) => {
 
 function boot(platform: Platform, options: Partial<FakeRuntimeOptions> = {}, tracker: Partial<MiniProgramTrackerOptions> = {}) {
   uninstall?.();
-  const runtime = new FakeRuntime({ platform, appId: `${platform}-app`, domains: [collector.domain], launch: { path: 'pages/index/index', scene: platform === 'douyin' ? '021001' : 1001 }, ...options });
+  const runtime = new FakeRuntime({
+    platform,
+    appId: `${platform}-app`,
+    domains: [collector.domain],
+    launch: { path: 'pages/index/index', scene: platform === 'douyin' ? '021001' : 1001 },
+    ...options,
+  });
   uninstall = runtime.install();
   const tp = createTracker({ writeKey: 'wk_mp', endpoint: collector.endpoint, flushAt: 1000, flushInterval: 60_000, ...tracker });
   return { runtime, tp };
@@ -107,13 +113,29 @@ describe.each(['wechat', 'alipay', 'douyin'] as const)('on %s', (platform) => {
   });
 
   it('describes the device, the app and the entry in the context, read from the host', async () => {
-    const { tp } = boot(platform, { launch: { path: 'pages/item/item', query: { id: '7' }, scene: platform === 'wechat' ? 1047 : platform === 'alipay' ? '1011' : '021002', referrerInfo: { appId: 'other-app' } } });
+    const { tp } = boot(platform, {
+      launch: {
+        path: 'pages/item/item',
+        query: { id: '7' },
+        scene: platform === 'wechat' ? 1047 : platform === 'alipay' ? '1011' : '021002',
+        referrerInfo: { appId: 'other-app' },
+      },
+    });
     await pause(); // the network type comes back asynchronously
     tp.track('Context', { run: `context-${platform}` });
     await tp.flush();
     const [event] = (await collector.events()).filter((e) => e.properties?.run === `context-${platform}`);
     expect(event!.context).toMatchObject({
-      miniprogram: { platform, appId: `${platform}-app`, scene: platform === 'wechat' ? 1047 : platform === 'alipay' ? 1011 : 21002, path: 'pages/item/item', query: { id: '7' }, referrerAppId: 'other-app', hostVersion: expect.stringMatching(/^\d/), sdkVersion: expect.stringMatching(/^\d/) },
+      miniprogram: {
+        platform,
+        appId: `${platform}-app`,
+        scene: platform === 'wechat' ? 1047 : platform === 'alipay' ? 1011 : 21002,
+        path: 'pages/item/item',
+        query: { id: '7' },
+        referrerAppId: 'other-app',
+        hostVersion: expect.stringMatching(/^\d/),
+        sdkVersion: expect.stringMatching(/^\d/),
+      },
       os: { name: expect.stringMatching(/^(iOS|Android)$/), version: expect.stringMatching(/^\d/) },
       screen: { width: expect.any(Number), height: expect.any(Number), density: expect.any(Number) },
       locale: expect.any(String),
@@ -162,7 +184,23 @@ describe('choosing the host', () => {
 
   it('never throws into the app, whatever it is given', async () => {
     const { tp } = boot('wechat');
-    const hostile: unknown[] = [undefined, null, 0, NaN, '', {}, [], () => {}, Symbol('s'), 10n, { toString: () => { throw new Error('no'); } }];
+    const hostile: unknown[] = [
+      undefined,
+      null,
+      0,
+      NaN,
+      '',
+      {},
+      [],
+      () => {},
+      Symbol('s'),
+      10n,
+      {
+        toString: () => {
+          throw new Error('no');
+        },
+      },
+    ];
     for (const value of hostile) {
       expect(() => tp.track(value as string, value as never)).not.toThrow();
       expect(() => tp.page(value as string, value as never)).not.toThrow();

@@ -42,8 +42,17 @@ describe('requestTransport', () => {
 
   it('gives status 0 for a network failure, a throwing request, and while offline (then without a request)', async () => {
     expect(await requestTransport(scripted('wx', (o) => o.fail({ errMsg: 'request:fail timeout' })).host, () => true)(request)).toEqual({ status: 0 });
-    expect(await requestTransport(scripted('my', (o) => o.fail({ error: 12, errorMessage: '网络出错' })).host, () => true)(request)).toMatchObject({ status: 0 });
-    expect(await requestTransport(scripted('wx', () => { throw new Error('bridge gone'); }).host, () => true)(request)).toEqual({ status: 0 });
+    expect(await requestTransport(scripted('my', (o) => o.fail({ error: 12, errorMessage: '网络出错' })).host, () => true)(request)).toMatchObject({
+      status: 0,
+    });
+    expect(
+      await requestTransport(
+        scripted('wx', () => {
+          throw new Error('bridge gone');
+        }).host,
+        () => true,
+      )(request),
+    ).toEqual({ status: 0 });
     const offline = scripted('wx', (o) => o.success({ statusCode: 200, header: {} }));
     expect(await requestTransport(offline.host, () => false)(request)).toEqual({ status: 0 });
     expect(offline.calls).toHaveLength(0);

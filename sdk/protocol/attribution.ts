@@ -7,7 +7,20 @@ export const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content', 'id'
 export type UtmKey = (typeof UTM_KEYS)[number];
 
 /** Google, Microsoft, Meta, TikTok, X, LinkedIn, Baidu and Tencent (GDT: WeChat and QQ ads). */
-export const CLICK_ID_KEYS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 'ttclid', 'twclid', 'li_fat_id', 'bd_vid', 'gdt_vid', 'qz_gdt'] as const;
+export const CLICK_ID_KEYS = [
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'dclid',
+  'fbclid',
+  'msclkid',
+  'ttclid',
+  'twclid',
+  'li_fat_id',
+  'bd_vid',
+  'gdt_vid',
+  'qz_gdt',
+] as const;
 export type ClickIdKey = (typeof CLICK_ID_KEYS)[number];
 
 /**

@@ -12,17 +12,7 @@ import {
   screenSchema,
   trackSchema,
 } from './schemas';
-import type {
-  AliasEvent,
-  Batch,
-  Context,
-  GroupEvent,
-  IdentifyEvent,
-  PageEvent,
-  ScreenEvent,
-  TouchpointEvent,
-  TrackEvent,
-} from './types';
+import type { AliasEvent, Batch, Context, GroupEvent, IdentifyEvent, PageEvent, ScreenEvent, TouchpointEvent, TrackEvent } from './types';
 
 // Type-level: `tsc --noEmit` (part of `npm test`) fails if the hand-written types and the
 // schemas drift apart.

@@ -48,8 +48,7 @@ const base = {
 };
 
 /** Segment requires one of the two ids on every call. */
-const hasIdentity = (e: { userId?: string; anonymousId?: string }) =>
-  e.userId !== undefined || e.anonymousId !== undefined;
+const hasIdentity = (e: { userId?: string; anonymousId?: string }) => e.userId !== undefined || e.anonymousId !== undefined;
 const identityIssue = { message: 'userId or anonymousId is required', path: ['anonymousId'] };
 
 export const trackSchema = z
@@ -71,24 +70,13 @@ const viewSchema = <T extends 'page' | 'screen'>(type: T) =>
 export const pageSchema = viewSchema('page');
 export const screenSchema = viewSchema('screen');
 
-export const identifySchema = z
-  .object({ ...base, type: z.literal('identify'), traits: record.optional() })
-  .refine(hasIdentity, identityIssue);
+export const identifySchema = z.object({ ...base, type: z.literal('identify'), traits: record.optional() }).refine(hasIdentity, identityIssue);
 
-export const groupSchema = z
-  .object({ ...base, type: z.literal('group'), groupId: id, traits: record.optional() })
-  .refine(hasIdentity, identityIssue);
+export const groupSchema = z.object({ ...base, type: z.literal('group'), groupId: id, traits: record.optional() }).refine(hasIdentity, identityIssue);
 
 export const aliasSchema = z.object({ ...base, type: z.literal('alias'), userId: id, previousId: id });
 
-export const eventSchema = z.discriminatedUnion('type', [
-  trackSchema,
-  pageSchema,
-  screenSchema,
-  identifySchema,
-  groupSchema,
-  aliasSchema,
-]);
+export const eventSchema = z.discriminatedUnion('type', [trackSchema, pageSchema, screenSchema, identifySchema, groupSchema, aliasSchema]);
 
 /** The envelope only: events are validated one by one so one bad event does not sink the batch. */
 export const batchEnvelopeSchema = z.object({
@@ -112,7 +100,5 @@ export const eventSchemas = {
 
 /** One line per zod issue, `path: message`, for the failed-events stream and the response. */
 export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
 }

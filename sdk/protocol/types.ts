@@ -96,13 +96,7 @@ export interface AliasEvent extends BaseEvent {
   previousId: string;
 }
 
-export type TouchpointEvent =
-  | TrackEvent
-  | PageEvent
-  | ScreenEvent
-  | IdentifyEvent
-  | GroupEvent
-  | AliasEvent;
+export type TouchpointEvent = TrackEvent | PageEvent | ScreenEvent | IdentifyEvent | GroupEvent | AliasEvent;
 
 /** The body of `POST /v1/batch`. Top-level `context` is merged under each event's own. */
 export interface Batch {

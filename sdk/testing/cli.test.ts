@@ -24,7 +24,13 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
   await mkdir(join(dir, 'data', 'events', 'date=2025-06-01'), { recursive: true });
-  const event = { type: 'page', messageId: 'm1', anonymousId: 'a1', timestamp: '2025-06-01T10:00:00.000Z', context: { page: { url: 'http://shop.test/' }, session: { id: 'sess-1' } } };
+  const event = {
+    type: 'page',
+    messageId: 'm1',
+    anonymousId: 'a1',
+    timestamp: '2025-06-01T10:00:00.000Z',
+    context: { page: { url: 'http://shop.test/' }, session: { id: 'sess-1' } },
+  };
   await writeFile(join(dir, 'data', 'events', 'date=2025-06-01', 'part-1-1-0.ndjson'), `${JSON.stringify(event)}\nnot json, a torn line\n`);
   await writeFile(join(dir, 'config.json'), JSON.stringify({ writeKeys: [{ key: 'wk_qa_web', name: 'qa-web' }], trackingPlan: join(dir, 'plan.json') }));
   await writeFile(join(dir, 'plan.json'), JSON.stringify({ allowUnplannedEvents: false, events: { 'Order Completed': {} } }));
@@ -49,10 +55,16 @@ describe('touchpoint', () => {
     [['micro', '--config', '/nonexistent.json'], 'touchpoint micro: TOUCHPOINT_CONFIG: cannot read /nonexistent.json'],
     [['replay', '--base-url', 'http://shop.test', '--data', 'DATA'], 'touchpoint replay: --session ID is required'],
     [['replay', '--session', 'sess-1', '--data', 'DATA'], 'touchpoint replay: --base-url is required'],
-    [['replay', '--session', 'sess-1', '--data', 'DATA', '--base-url', 'file:///etc/passwd'], 'touchpoint replay: --base-url must be an http(s) URL, got "file:///etc/passwd"'],
+    [
+      ['replay', '--session', 'sess-1', '--data', 'DATA', '--base-url', 'file:///etc/passwd'],
+      'touchpoint replay: --base-url must be an http(s) URL, got "file:///etc/passwd"',
+    ],
     [['replay', '--session', 'nope', '--data', 'DATA', '--base-url', 'http://shop.test'], 'touchpoint replay: no events of session nope in'],
     [['replay', '--session', 'sess-1', '--data', '/nonexistent', '--base-url', 'http://shop.test'], 'touchpoint replay: no events at /nonexistent/events'],
-    [['replay', '--session', 'x'.repeat(300), '--data', 'DATA', '--base-url', 'http://shop.test'], 'touchpoint replay: --session must be at most 256 characters'],
+    [
+      ['replay', '--session', 'x'.repeat(300), '--data', 'DATA', '--base-url', 'http://shop.test'],
+      'touchpoint replay: --session must be at most 256 characters',
+    ],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const cli = touchpoint(...args.map((a) => (a === 'DATA' ? join(dir, 'data') : a)));
     expect(await cli.exited).toBe(2);
@@ -72,14 +84,20 @@ describe('touchpoint', () => {
       await expect.poll(() => micro.out(), { timeout: 10_000 }).toMatch(/^touchpoint micro: http:\/\/127\.0\.0\.1:\d+ \(write key "wk_qa_web"\); live view /);
       const url = /http:\/\/127\.0\.0\.1:\d+/.exec(micro.out())![0];
       const send = (batch: unknown[]) =>
-        fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'x-write-key': 'wk_qa_web', 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+        fetch(`${url}/v1/batch`, {
+          method: 'POST',
+          headers: { 'x-write-key': 'wk_qa_web', 'content-type': 'application/json' },
+          body: JSON.stringify({ batch }),
+        });
       await send([
         { type: 'track', event: 'Order Completed', messageId: 'c1', anonymousId: 'a' },
         { type: 'track', event: 'Not Planned', messageId: 'c2', anonymousId: 'a' },
       ]);
       const { good, bad } = (await (await fetch(`${url}/debug/events`)).json()) as { good: any[]; bad: any[] };
       expect(good.map((e) => e.event)).toEqual(['Order Completed']);
-      expect(bad).toEqual([expect.objectContaining({ category: 'tracking_plan', source: 'qa-web', reason: 'event: "Not Planned" is not in the tracking plan' })]);
+      expect(bad).toEqual([
+        expect.objectContaining({ category: 'tracking_plan', source: 'qa-web', reason: 'event: "Not Planned" is not in the tracking plan' }),
+      ]);
       expect((await fetch(`${url}/debug`)).status).toBe(200); // the live view, open
     } finally {
       micro.child.kill('SIGTERM');

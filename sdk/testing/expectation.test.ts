@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { closestEvents, differences, expectationOf, matches, type TrackedEvent } from './expectation';
 import { partialDiff, preview } from './partial-match';
 
-const event = (fields: Record<string, unknown>): TrackedEvent => ({ messageId: 'm', context: {}, timestamp: 't', receivedAt: 'r', type: 'track', ...fields }) as TrackedEvent;
+const event = (fields: Record<string, unknown>): TrackedEvent =>
+  ({ messageId: 'm', context: {}, timestamp: 't', receivedAt: 'r', type: 'track', ...fields }) as TrackedEvent;
 
 describe('partialDiff', () => {
   it('matches objects partially and deeply, arrays element by element', () => {
@@ -54,8 +55,20 @@ describe('expectations', () => {
     expect(matches(order, expectationOf('Order Completed', { revenue: 113.5 }))).toBe(true);
     expect(differences(order, expectationOf('Order Completed', { revenue: 99 }))).toEqual([{ path: 'properties.revenue', expected: 99, actual: 113.5 }]);
     expect(matches(page, expectationOf({ type: 'page', name: 'Home' }))).toBe(true);
-    expect(matches(order, expectationOf((e) => e.properties?.currency === 'CNY'))).toBe(true);
-    expect(matches(order, expectationOf(() => { throw new Error('bad predicate'); }))).toBe(false);
+    expect(
+      matches(
+        order,
+        expectationOf((e) => e.properties?.currency === 'CNY'),
+      ),
+    ).toBe(true);
+    expect(
+      matches(
+        order,
+        expectationOf(() => {
+          throw new Error('bad predicate');
+        }),
+      ),
+    ).toBe(false);
   });
 
   it('refuses what is not a matcher, saying so', () => {
@@ -64,7 +77,10 @@ describe('expectations', () => {
   });
 
   it('shows the closest events: those of the right name, fewest differences first', () => {
-    const text = closestEvents([page, event({ event: 'Order Completed', properties: { revenue: 1, currency: 'USD' } }), order], expectationOf('Order Completed', { revenue: 99, currency: 'CNY' }));
+    const text = closestEvents(
+      [page, event({ event: 'Order Completed', properties: { revenue: 1, currency: 'USD' } }), order],
+      expectationOf('Order Completed', { revenue: 99, currency: 'CNY' }),
+    );
     expect(text).toBe(
       [
         '3 event(s) arrived: Home, Order Completed ×2.',
@@ -81,9 +97,16 @@ describe('expectations', () => {
   it('with none of that name, points at a look-alike name, or says none is named so', () => {
     const typo = event({ event: 'Order completed', properties: { revenue: 99 } });
     expect(closestEvents([page, typo], expectationOf('Order Completed', { revenue: 99 }))).toBe(
-      ['2 event(s) arrived: Home, Order completed.', 'Closest:', '  #2 "Order completed" {"revenue":99}', '      (name): expected "Order Completed", received "Order completed"'].join('\n'),
+      [
+        '2 event(s) arrived: Home, Order completed.',
+        'Closest:',
+        '  #2 "Order completed" {"revenue":99}',
+        '      (name): expected "Order Completed", received "Order completed"',
+      ].join('\n'),
     );
-    expect(closestEvents([page, order], expectationOf('Checkout Started'))).toBe('2 event(s) arrived: Home, Order Completed.\nNone is named "Checkout Started".');
+    expect(closestEvents([page, order], expectationOf('Checkout Started'))).toBe(
+      '2 event(s) arrived: Home, Order Completed.\nNone is named "Checkout Started".',
+    );
     expect(closestEvents([], expectationOf('A'))).toBe('No events arrived at the test collector.');
   });
 });

@@ -111,7 +111,8 @@ export function closestEvents(events: readonly TrackedEvent[], expectation: Expe
   if (ranked.length === 0 && typeof expectation.name === 'string') {
     const wanted = expectation.name;
     const lookalikes = events.map((event, index) => ({ event, index })).filter(({ event }) => looksLike(eventName(event), wanted));
-    if (lookalikes.length === 0) return `${arrived}
+    if (lookalikes.length === 0)
+      return `${arrived}
 None is named ${JSON.stringify(wanted)}.`;
     lines = lookalikes.slice(0, limit).map(({ event, index }) => describeClose(event, index, differences(event, expectation)));
   }

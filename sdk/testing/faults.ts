@@ -62,7 +62,8 @@ export function createFaultSwitches(): FaultSwitches {
   return {
     fail(input) {
       const parsed = faultSchema.safeParse(input);
-      if (!parsed.success) throw new TypeError(`fail(): ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ')}`);
+      if (!parsed.success)
+        throw new TypeError(`fail(): ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ')}`);
       const fault: ActiveFault = {
         options: parsed.data,
         hits: 0,

@@ -70,7 +70,10 @@ export const trackingMatchers = {
         final: found.length > 0, // events never leave: once there, the answer stays
         message: () =>
           found.length > 0
-            ? `Expected no event ${describeExpectation(expectation)}, but ${found.length} arrived:\n${found.slice(0, 3).map((e) => `  ${describeEvent(e)}`).join('\n')}`
+            ? `Expected no event ${describeExpectation(expectation)}, but ${found.length} arrived:\n${found
+                .slice(0, 3)
+                .map((e) => `  ${describeEvent(e)}`)
+                .join('\n')}`
             : `Expected an event ${describeExpectation(expectation)}; none arrived ${within(this)}.\n${closestEvents(events, expectation)}`,
       };
     });
@@ -89,7 +92,12 @@ export const trackingMatchers = {
         final: found.length > times,
         message: () =>
           `Expected ${this.isNot ? 'other than ' : ''}${times} event(s) ${describeExpectation(expectation)}; ${found.length} arrived${found.length < times ? ` ${within(this)}` : ''}.` +
-          (found.length > 0 ? `\n${found.slice(0, 10).map((e) => `  #${events.indexOf(e) + 1} ${describeEvent(e)}`).join('\n')}` : `\n${closestEvents(events, expectation)}`),
+          (found.length > 0
+            ? `\n${found
+                .slice(0, 10)
+                .map((e) => `  #${events.indexOf(e) + 1} ${describeEvent(e)}`)
+                .join('\n')}`
+            : `\n${closestEvents(events, expectation)}`),
       };
     });
     return result(this, 'toHaveTrackedTimes', 'expected, times', outcome);

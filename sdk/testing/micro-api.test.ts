@@ -77,7 +77,7 @@ describe('the micro HTTP API', () => {
     }
     const huge = await fetch(`${c.url}/debug/fail`, { method: 'POST', body: JSON.stringify({ status: 503, pad: 'x'.repeat(100_000) }) });
     expect(huge.status).toBe(413);
-    expect(({}) as any).not.toHaveProperty('x'); // the prototype was not polluted
+    expect({} as any).not.toHaveProperty('x'); // the prototype was not polluted
     expect((await send([ev('A')])).status).toBe(200); // no fault was switched on by any of them
   });
 });

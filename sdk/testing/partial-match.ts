@@ -15,8 +15,7 @@ interface AsymmetricMatcher {
 const isAsymmetric = (value: unknown): value is AsymmetricMatcher =>
   typeof value === 'object' && value !== null && typeof (value as AsymmetricMatcher).asymmetricMatch === 'function';
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Where `actual` fails to match `expected`, partially and deeply: every key of an expected object

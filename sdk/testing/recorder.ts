@@ -83,7 +83,12 @@ export function createRecorder(): Recorder {
           stop();
           const events = found();
           const wanted = `${count} event(s) matching ${describeExpectation(expectation)}`;
-          reject(new TrackingTimeoutError(`Timed out after ${timeout} ms waiting for ${wanted}; ${events.length} matched.\n${closestEvents(good, expectation)}`, events));
+          reject(
+            new TrackingTimeoutError(
+              `Timed out after ${timeout} ms waiting for ${wanted}; ${events.length} matched.\n${closestEvents(good, expectation)}`,
+              events,
+            ),
+          );
         }, timeout);
         const stop = recorder.onChange(check);
         if (check()) stop();

@@ -15,8 +15,7 @@ import { microApi } from './micro-api';
 import { TRACKING_PATH } from './redirect';
 import { createRecorder, type RejectedRecord, type WaitOptions } from './recorder';
 
-export interface TestCollectorOptions
-  extends Omit<CollectorOptions, 'sinks' | 'dataDir' | 'log' | 'trackingPlan' | 'port' | 'host' | 'redis'> {
+export interface TestCollectorOptions extends Omit<CollectorOptions, 'sinks' | 'dataDir' | 'log' | 'trackingPlan' | 'port' | 'host' | 'redis'> {
   /** Default 0: a free port. */
   port?: number;
   /** Default 127.0.0.1. */

@@ -65,9 +65,13 @@ function generate(data: string, events: number): { events: number; bytes: number
       // Sent live: the request arrives a second after its last event.
       const receivedAt = new Date(Math.max(...send.events.map((e) => Date.parse(e.timestamp) - send.skewMs)) + 1000);
       const result = ingest(send.events, {
-        receivedAt, sentAt: new Date(receivedAt.getTime() + send.skewMs).toISOString(), ip: '203.0.113.7',
+        receivedAt,
+        sentAt: new Date(receivedAt.getTime() + send.skewMs).toISOString(),
+        ip: '203.0.113.7',
         userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
-        deviceId: send.deviceCookie, source: 'bench', bodyBytes: 0,
+        deviceId: send.deviceCookie,
+        source: 'bench',
+        bodyBytes: 0,
       });
       const date = receivedAt.toISOString().slice(0, 10);
       const lines = byDate.get(date) ?? byDate.set(date, []).get(date)!;
@@ -102,7 +106,10 @@ function replicate(data: string, parts: readonly string[], factor: number): void
     const text = readFileSync(path, 'utf8');
     for (let copy = 1; copy < factor; copy++) {
       const renamed = text.replace(IDENTIFIER, (match, key: string, value: string) => (JUNK.has(value.toLowerCase()) ? match : `"${key}":"${value}~${copy}"`));
-      writeFileSync(path.replace(/-(\d+)\.ndjson$/, (_, n: string) => `-${Number(n) + 1000 * copy}.ndjson`), renamed);
+      writeFileSync(
+        path.replace(/-(\d+)\.ndjson$/, (_, n: string) => `-${Number(n) + 1000 * copy}.ndjson`),
+        renamed,
+      );
     }
   }
   log(`  replicated ×${factor} in ${data}`);
@@ -152,8 +159,19 @@ async function benchScale(data: string, events: number): Promise<Figure[]> {
   const engine = await openEngine();
   const compactFloor = await floors(engine, ndjsonRelation, 'type');
   engine.close();
-  const compactSeconds = await measure('compact', async () => {}, (e) => compact(e, { data, sealedAfterSeconds: 1, now: () => AFTER_THE_DATA }), () => rmSync(paths.lake, { recursive: true, force: true }));
-  figures.push({ step: 'compact', scale: generated.events, seconds: compactSeconds, ...compactFloor, note: `${Math.round(generated.events / compactSeconds.wall).toLocaleString('en-US')} events/s` });
+  const compactSeconds = await measure(
+    'compact',
+    async () => {},
+    (e) => compact(e, { data, sealedAfterSeconds: 1, now: () => AFTER_THE_DATA }),
+    () => rmSync(paths.lake, { recursive: true, force: true }),
+  );
+  figures.push({
+    step: 'compact',
+    scale: generated.events,
+    seconds: compactSeconds,
+    ...compactFloor,
+    note: `${Math.round(generated.events / compactSeconds.wall).toLocaleString('en-US')} events/s`,
+  });
 
   // The commands on the compacted lake; their floor is scanning the lake.
   const lakeFiles = await listLakeFiles(paths);
@@ -174,7 +192,9 @@ async function benchScale(data: string, events: number): Promise<Figure[]> {
   };
   const funnelSeconds = await measure('funnel', withPersons, (e) => funnel(e, { steps: [...FUNNEL], windowSeconds: 7 * 86_400 }));
   figures.push({ step: 'funnel (3 steps, 7d)', scale: generated.events, seconds: funnelSeconds, ...lakeFloor });
-  const attributionSeconds = await measure('attribution', withPersons, (e) => attribution(e, { conversion: FUNNEL[2], model: 'position', by: 'campaign', lookbackSeconds: 30 * 86_400 }));
+  const attributionSeconds = await measure('attribution', withPersons, (e) =>
+    attribution(e, { conversion: FUNNEL[2], model: 'position', by: 'campaign', lookbackSeconds: 30 * 86_400 }),
+  );
   figures.push({ step: 'attribution (position, 30d)', scale: generated.events, seconds: attributionSeconds, ...lakeFloor });
 
   if (!KEEP) rmSync(paths.lake, { recursive: true, force: true });
@@ -200,7 +220,12 @@ try {
   }
   if (replicated === 1) results.push(...(await benchScale(data, base.events)));
   if (SCALE_UP > 1) {
-    if (replicated === 1) replicate(data, (await listParts(lakePaths(data))).map((p) => p.path), SCALE_UP);
+    if (replicated === 1)
+      replicate(
+        data,
+        (await listParts(lakePaths(data))).map((p) => p.path),
+        SCALE_UP,
+      );
     if (KEEP) writeFileSync(kept, JSON.stringify({ base, replicated: SCALE_UP }));
     results.push(...(await benchScale(data, base.events * SCALE_UP)));
   }
@@ -210,16 +235,33 @@ try {
 
 const f = (n: number) => n.toFixed(2);
 const both = (t: Timing) => `${f(t.wall)} (${f(t.cpu)})`;
-process.stdout.write(`\nAnalysis on DuckDB, ${RUNS} run(s) each, medians in seconds, wall clock (CPU) (floor = DuckDB's bare count(*) and GROUP BY over the same files)\n\n`);
-process.stdout.write(renderTable({
-  columns: ['step', 'events', 'seconds', 'floor count(*)', 'floor GROUP BY', '× GROUP BY floor', 'note'],
-  rows: results.map((r) => [r.step, r.scale, both(r.seconds), both(r.count), both(r.group), `${(r.seconds.wall / r.group.wall).toFixed(1)}× (${(r.seconds.cpu / r.group.cpu).toFixed(1)}×)`, r.note ?? '']),
-}));
+process.stdout.write(
+  `\nAnalysis on DuckDB, ${RUNS} run(s) each, medians in seconds, wall clock (CPU) (floor = DuckDB's bare count(*) and GROUP BY over the same files)\n\n`,
+);
+process.stdout.write(
+  renderTable({
+    columns: ['step', 'events', 'seconds', 'floor count(*)', 'floor GROUP BY', '× GROUP BY floor', 'note'],
+    rows: results.map((r) => [
+      r.step,
+      r.scale,
+      both(r.seconds),
+      both(r.count),
+      both(r.group),
+      `${(r.seconds.wall / r.group.wall).toFixed(1)}× (${(r.seconds.cpu / r.group.cpu).toFixed(1)}×)`,
+      r.note ?? '',
+    ]),
+  }),
+);
 if (SCALES.length > 1) {
   const [small, large] = [SCALES[0]!, SCALES.at(-1)!];
-  process.stdout.write(`\nGrowth from the first scale to the last (events × ${(results.find((r) => r.scale >= large * 0.99)!.scale / results[0]!.scale).toFixed(1)}):\n`);
+  process.stdout.write(
+    `\nGrowth from the first scale to the last (events × ${(results.find((r) => r.scale >= large * 0.99)!.scale / results[0]!.scale).toFixed(1)}):\n`,
+  );
   for (const step of new Set(results.map((r) => r.step))) {
     const [a, b] = [results.find((r) => r.step === step && r.scale < small * 1.5)!, results.find((r) => r.step === step && r.scale >= large * 0.99)!];
-    if (a && b) process.stdout.write(`  ${step.padEnd(30)} ${both(a.seconds)} s → ${both(b.seconds)} s  (× ${(b.seconds.wall / a.seconds.wall).toFixed(1)}, CPU × ${(b.seconds.cpu / a.seconds.cpu).toFixed(1)})\n`);
+    if (a && b)
+      process.stdout.write(
+        `  ${step.padEnd(30)} ${both(a.seconds)} s → ${both(b.seconds)} s  (× ${(b.seconds.wall / a.seconds.wall).toFixed(1)}, CPU × ${(b.seconds.cpu / a.seconds.cpu).toFixed(1)})\n`,
+      );
   }
 }

@@ -20,13 +20,20 @@ export interface Written {
 
 export function written({ id, type = 'track', event, name, at, anon, user, previousId, context = {}, properties, traits }: Written): Record<string, unknown> {
   return {
-    messageId: id, type,
-    ...(event !== undefined && { event }), ...(name !== undefined && { name }),
-    ...(anon !== undefined && { anonymousId: anon }), ...(user !== undefined && { userId: user }),
+    messageId: id,
+    type,
+    ...(event !== undefined && { event }),
+    ...(name !== undefined && { name }),
+    ...(anon !== undefined && { anonymousId: anon }),
+    ...(user !== undefined && { userId: user }),
     ...(previousId !== undefined && { previousId }),
-    ...(properties && { properties }), ...(traits && { traits }),
+    ...(properties && { properties }),
+    ...(traits && { traits }),
     context: { library: { name: 'touchpoint', version: '0.1.0' }, ...context },
-    timestamp: at, originalTimestamp: at, receivedAt: at, sentAt: at,
+    timestamp: at,
+    originalTimestamp: at,
+    receivedAt: at,
+    sentAt: at,
   };
 }
 

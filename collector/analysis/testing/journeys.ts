@@ -61,9 +61,18 @@ const CAMPAIGNS = [
   { source: 'newsletter', medium: 'email', campaign: 'newsletter_june' },
   { source: 'douyin', medium: 'paid_social', campaign: 'kol_douyin' },
 ];
-const SEARCH_REFERRERS = ['https://www.baidu.com/s?wd=tea', 'https://www.google.com.hk/', 'https://cn.bing.com/search?q=teapot', 'https://m.sogou.com/web?query=tea'];
+const SEARCH_REFERRERS = [
+  'https://www.baidu.com/s?wd=tea',
+  'https://www.google.com.hk/',
+  'https://cn.bing.com/search?q=teapot',
+  'https://m.sogou.com/web?query=tea',
+];
 const OTHER_REFERRERS = ['https://blog.example.org/best-teapots', 'https://www.zhihu.com/question/42', 'https://forum.example.net/t/1'];
-const PRODUCTS = [{ id: 'sku-tea', price: 68 }, { id: 'sku-cup', price: 45.5 }, { id: 'sku-pot', price: 288 }];
+const PRODUCTS = [
+  { id: 'sku-tea', price: 68 },
+  { id: 'sku-cup', price: 45.5 },
+  { id: 'sku-pot', price: 288 },
+];
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
 function random(seed: number) {
@@ -93,8 +102,7 @@ type Landing =
   | { kind: 'referral'; referrer: string }
   | { kind: 'direct' };
 
-const touchKey = (landing: Landing) =>
-  landing.kind === 'campaign' ? landing.campaign.campaign : landing.kind === 'direct' ? '(direct)' : `(${landing.kind})`;
+const touchKey = (landing: Landing) => (landing.kind === 'campaign' ? landing.campaign.campaign : landing.kind === 'direct' ? '(direct)' : `(${landing.kind})`);
 
 interface Device {
   platform: 'web' | 'wechat';
@@ -128,14 +136,17 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
       const r = rng.next();
       if (platform === 'web') {
         if (r < 0.55) tokens.add('user').add('email');
-        else if (r < 0.65) tokens.add('user'); // an alias links the device
+        else if (r < 0.65)
+          tokens.add('user'); // an alias links the device
         else if (r < 0.75) tokens.add('email'); // a newsletter sign-up: e-mail, no login
       } else {
         if (r < 0.6) tokens.add('unionid');
         if (rng.chance(0.4)) tokens.add('user');
       }
       return {
-        platform, tokens, group: '',
+        platform,
+        tokens,
+        group: '',
         anonymousId: rng.uuid(),
         ...(platform === 'web' ? { cookie: rng.uuid() } : { openid: `open-${rng.uuid()}` }),
         skewMs: rng.chance(0.3) ? rng.int(3_600_000) - 1_800_000 : 0,
@@ -159,9 +170,17 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
       truth.push(entry);
       owners.push([entry, device]);
     };
-    const emit = (device: Device, at: number, body: Record<string, unknown> & { type: string }, facts: Omit<TruthEvent, 'messageId' | 'group' | 'at' | 'platform'>) => {
+    const emit = (
+      device: Device,
+      at: number,
+      body: Record<string, unknown> & { type: string },
+      facts: Omit<TruthEvent, 'messageId' | 'group' | 'at' | 'platform'>,
+    ) => {
       const id = messageId();
-      const identified = device.tokens.has('user') && body.type !== 'identify' && body.type !== 'alias' ? (perDevice.get(device)!.some((e) => e.type === 'identify' || e.type === 'alias')) : false;
+      const identified =
+        device.tokens.has('user') && body.type !== 'identify' && body.type !== 'alias'
+          ? perDevice.get(device)!.some((e) => e.type === 'identify' || e.type === 'alias')
+          : false;
       const event: ClientEvent = {
         messageId: id,
         anonymousId: device.anonymousId,
@@ -183,16 +202,34 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
       // A mini-program launch has no referrer URL: without a campaign or an ad click it is direct.
       const touch = device.platform === 'wechat' && (landing.kind === 'organic' || landing.kind === 'referral') ? '(direct)' : touchKey(landing);
       const context = device.platform === 'web' ? webLanding(landing, rng) : miniprogramLanding(landing, rng, device);
-      if (device.platform === 'web' && landing.kind !== 'direct') landingAttribution = { last: { landingUrl: (context.page as { url: string }).url, at: new Date(at).toISOString() } };
-      const withAttribution = (ctx: Record<string, unknown>) => (landingAttribution && device.platform === 'web' ? { ...ctx, attribution: landingAttribution } : ctx);
+      if (device.platform === 'web' && landing.kind !== 'direct')
+        landingAttribution = { last: { landingUrl: (context.page as { url: string }).url, at: new Date(at).toISOString() } };
+      const withAttribution = (ctx: Record<string, unknown>) =>
+        landingAttribution && device.platform === 'web' ? { ...ctx, attribution: landingAttribution } : ctx;
       if (device.platform === 'web') {
         emit(device, at, { type: 'page', name: 'Shop', context: withAttribution(context), properties: {} }, { type: 'page', name: 'Shop', touch });
       } else {
-        emit(device, at, { type: 'track', event: 'Application Opened', context, properties: { from_background: v > 0, scene: (context.miniprogram as { scene: number }).scene, path: 'pages/index/index', query: (context.miniprogram as { query: object }).query } }, { type: 'track', name: 'Application Opened', touch });
+        emit(
+          device,
+          at,
+          {
+            type: 'track',
+            event: 'Application Opened',
+            context,
+            properties: {
+              from_background: v > 0,
+              scene: (context.miniprogram as { scene: number }).scene,
+              path: 'pages/index/index',
+              query: (context.miniprogram as { query: object }).query,
+            },
+          },
+          { type: 'track', name: 'Application Opened', touch },
+        );
       }
-      const inner = device.platform === 'web'
-        ? { page: { url: `${SITE}/products`, path: '/products', referrer: `${SITE}/` } }
-        : { miniprogram: { ...(context.miniprogram as object) } };
+      const inner =
+        device.platform === 'web'
+          ? { page: { url: `${SITE}/products`, path: '/products', referrer: `${SITE}/` } }
+          : { miniprogram: { ...(context.miniprogram as object) } };
       const sameVisit = withAttribution(inner);
 
       // Identity: log in, alias, sign up with an e-mail, or bind the WeChat unionid.
@@ -205,10 +242,17 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
         } else if (device.tokens.has('email')) {
           emit(device, at, { type: 'identify', traits: { email: email.toUpperCase() }, context: sameVisit }, { type: 'identify', name: '' });
         } else if (device.tokens.size > 0) {
-          emit(device, at, {
-            type: 'identify', ...(device.tokens.has('user') && { userId }),
-            traits: { openid: device.openid, ...(device.tokens.has('unionid') && { unionid }) }, context: sameVisit,
-          }, { type: 'identify', name: '' });
+          emit(
+            device,
+            at,
+            {
+              type: 'identify',
+              ...(device.tokens.has('user') && { userId }),
+              traits: { openid: device.openid, ...(device.tokens.has('unionid') && { unionid }) },
+              context: sameVisit,
+            },
+            { type: 'identify', name: '' },
+          );
         }
       }
 
@@ -217,11 +261,21 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
       const views = 1 + rng.int(3);
       for (let i = 0; i < views; i++) {
         at = second(at + 10_000 + rng.int(300_000));
-        emit(device, at, { type: 'track', event: FUNNEL[0], properties: { product_id: product.id, price: product.price }, context: sameVisit }, { type: 'track', name: FUNNEL[0] });
+        emit(
+          device,
+          at,
+          { type: 'track', event: FUNNEL[0], properties: { product_id: product.id, price: product.price }, context: sameVisit },
+          { type: 'track', name: FUNNEL[0] },
+        );
       }
       if (!rng.chance(0.6)) continue;
       at = second(at + 5_000 + rng.int(600_000));
-      const added = emit(device, at, { type: 'track', event: FUNNEL[1], properties: { product_id: product.id }, context: sameVisit }, { type: 'track', name: FUNNEL[1] });
+      const added = emit(
+        device,
+        at,
+        { type: 'track', event: FUNNEL[1], properties: { product_id: product.id }, context: sameVisit },
+        { type: 'track', name: FUNNEL[1] },
+      );
       if (rng.chance(0.05)) {
         // Sent in the same request at the same millisecond as the add: not "after" it.
         const id = messageId();
@@ -230,14 +284,24 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
         continue;
       }
       if (rng.chance(0.3)) {
-        emit(device, second(at + 20_000), { type: 'track', event: FUNNEL[1], properties: { product_id: product.id }, context: sameVisit }, { type: 'track', name: FUNNEL[1] });
+        emit(
+          device,
+          second(at + 20_000),
+          { type: 'track', event: FUNNEL[1], properties: { product_id: product.id }, context: sameVisit },
+          { type: 'track', name: FUNNEL[1] },
+        );
       }
       if (!rng.chance(0.65)) continue;
       const orders = rng.chance(0.15) ? 2 : 1;
       for (let o = 0; o < orders; o++) {
         at = second(at + (rng.chance(0.2) ? 86_400_000 * (1 + rng.int(10)) : 30_000 + rng.int(3_600_000)));
         const revenue = Math.round(product.price * (1 + rng.int(3)) * 100 + rng.int(3)) / 100;
-        emit(device, at, { type: 'track', event: FUNNEL[2], properties: { order_id: `o-${messages}`, revenue, currency: 'CNY' }, context: sameVisit }, { type: 'track', name: FUNNEL[2], revenue });
+        emit(
+          device,
+          at,
+          { type: 'track', event: FUNNEL[2], properties: { order_id: `o-${messages}`, revenue, currency: 'CNY' }, context: sameVisit },
+          { type: 'track', name: FUNNEL[2], revenue },
+        );
       }
     }
     // Devices that revealed a shared token (each does at its first visit) form one group; the
@@ -258,7 +322,10 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
     }
 
     for (const [entry, device] of owners) entry.group = device.group;
-    for (const [device, events] of perDevice) requests(events, 1 + rng.int(30)).forEach((batch) => sends.push({ ...(device.cookie && { deviceCookie: device.cookie }), skewMs: device.skewMs, events: batch }));
+    for (const [device, events] of perDevice)
+      requests(events, 1 + rng.int(30)).forEach((batch) =>
+        sends.push({ ...(device.cookie && { deviceCookie: device.cookie }), skewMs: device.skewMs, events: batch }),
+      );
   }
 
   // The store tablet: one browser, one cookie, many customers logging in one after another.
@@ -273,7 +340,15 @@ export function generateJourneys({ persons, seed = 1, end, days = 60, tabletCust
       const base = { anonymousId: tablet.anonymousId, context: { page: { url: `${SITE}/store`, path: '/store', referrer: '' } } };
       const landing = { ...base, messageId: messageId(), type: 'page', name: 'Store', timestamp: new Date(at).toISOString(), properties: {} };
       const login = { ...base, messageId: messageId(), type: 'identify', userId, traits: {}, timestamp: new Date(at + 60_000).toISOString() };
-      const view = { ...base, messageId: messageId(), type: 'track', event: FUNNEL[0], userId, properties: {}, timestamp: new Date(at + 120_000).toISOString() };
+      const view = {
+        ...base,
+        messageId: messageId(),
+        type: 'track',
+        event: FUNNEL[0],
+        userId,
+        properties: {},
+        timestamp: new Date(at + 120_000).toISOString(),
+      };
       events.push(landing, login, view);
       truth.push(
         { messageId: landing.messageId, group: tabletGroup, at, type: 'page', name: 'Store', touch: '(direct)', platform: 'web' },
@@ -310,20 +385,34 @@ function webLanding(landing: Landing, rng: ReturnType<typeof random>): Record<st
   const query =
     landing.kind === 'campaign'
       ? `?utm_source=${landing.campaign.source}&utm_medium=${landing.campaign.medium}&utm_campaign=${landing.campaign.campaign}`
-      : landing.kind === 'paid' ? `?${landing.param}=${rng.uuid()}` : '';
+      : landing.kind === 'paid'
+        ? `?${landing.param}=${rng.uuid()}`
+        : '';
   const referrer = landing.kind === 'organic' || landing.kind === 'referral' ? landing.referrer : '';
-  return { page: { url: `${SITE}/${query}`, path: '/', referrer, title: 'Touchpoint shop' }, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1' };
+  return {
+    page: { url: `${SITE}/${query}`, path: '/', referrer, title: 'Touchpoint shop' },
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  };
 }
 
 /** A mini-program launch: campaigns come in the launch query; a search or share has no referrer URL. */
 function miniprogramLanding(landing: Landing, rng: ReturnType<typeof random>, device: Device): Record<string, unknown> {
   const query: Record<string, string> =
-    landing.kind === 'campaign' ? { utm_source: landing.campaign.source, utm_campaign: landing.campaign.campaign }
-      : landing.kind === 'paid' ? { gdt_vid: rng.uuid() } : {};
+    landing.kind === 'campaign'
+      ? { utm_source: landing.campaign.source, utm_campaign: landing.campaign.campaign }
+      : landing.kind === 'paid'
+        ? { gdt_vid: rng.uuid() }
+        : {};
   return {
     miniprogram: {
-      platform: 'wechat', appId: 'wx0123456789abcdef', scene: landing.kind === 'paid' ? 1045 : rng.pick([1001, 1007, 1011, 1053]),
-      path: 'pages/index/index', query, hostVersion: '8.0.50', sdkVersion: '3.4.0', openid: device.openid,
+      platform: 'wechat',
+      appId: 'wx0123456789abcdef',
+      scene: landing.kind === 'paid' ? 1045 : rng.pick([1001, 1007, 1011, 1053]),
+      path: 'pages/index/index',
+      query,
+      hostVersion: '8.0.50',
+      sdkVersion: '3.4.0',
+      openid: device.openid,
     },
   };
 }

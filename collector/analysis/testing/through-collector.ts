@@ -22,13 +22,28 @@ export interface DeliveryReport {
  * land twice (the collector remembers ids across restarts, but only for its window). Everything is enriched as in production: corrected `timestamp`,
  * `originalTimestamp`, `receivedAt`, `context.channel`, the device id, hashed e-mails.
  */
-export async function sendThroughCollector(journeys: Journeys, dataDir: string, { concurrency = 8, resend = 0.05, backfill = 0.03 } = {}): Promise<DeliveryReport> {
+export async function sendThroughCollector(
+  journeys: Journeys,
+  dataDir: string,
+  { concurrency = 8, resend = 0.05, backfill = 0.03 } = {},
+): Promise<DeliveryReport> {
   const report: DeliveryReport = { requests: 0, accepted: 0, duplicatesDropped: 0, duplicatesLanded: 0 };
   const start = async (dedup?: { windowSeconds: number }) => {
     const collector = await createCollector({
-      port: 0, host: '127.0.0.1', dataDir, logger: createLogger('silent'), dedup,
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logger: createLogger('silent'),
+      dedup,
       deviceCookie: { name: 'tp_did', maxAgeDays: 400 },
-      pii: { salt: PII_SALT, paths: [{ path: 'traits.email', kind: 'email' }, { path: 'traits.phone', kind: 'phone' }], defaultRegion: 'CN' },
+      pii: {
+        salt: PII_SALT,
+        paths: [
+          { path: 'traits.email', kind: 'email' },
+          { path: 'traits.phone', kind: 'phone' },
+        ],
+        defaultRegion: 'CN',
+      },
     });
     const { url } = await collector.start();
     return { collector, url };
@@ -41,7 +56,9 @@ export async function sendThroughCollector(journeys: Journeys, dataDir: string, 
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
-        authorization: `Basic ${Buffer.from('demo:').toString('base64')}`, ...(send.deviceCookie && { cookie: `tp_did=${send.deviceCookie}` }) },
+        authorization: `Basic ${Buffer.from('demo:').toString('base64')}`,
+        ...(send.deviceCookie && { cookie: `tp_did=${send.deviceCookie}` }),
+      },
       body,
     });
     const answer = (await res.body.json()) as { accepted: number; duplicates: number };
@@ -51,9 +68,11 @@ export async function sendThroughCollector(journeys: Journeys, dataDir: string, 
   };
   const inParallel = async (sends: readonly Send[], each: (send: Send) => Promise<void>) => {
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < sends.length) await each(sends[next++]!);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < sends.length) await each(sends[next++]!);
+      }),
+    );
   };
 
   const first = await start();
@@ -67,10 +86,13 @@ export async function sendThroughCollector(journeys: Journeys, dataDir: string, 
 
   const second = await start({ windowSeconds: 1 });
   await new Promise((resolve) => setTimeout(resolve, 2100)); // past the window: forgotten
-  await inParallel(journeys.sends.filter((_, i) => i % Math.round(1 / backfill) === 1), async (send) => {
-    const answer = await post(second.url, send);
-    report.duplicatesLanded += answer.accepted;
-  });
+  await inParallel(
+    journeys.sends.filter((_, i) => i % Math.round(1 / backfill) === 1),
+    async (send) => {
+      const answer = await post(second.url, send);
+      report.duplicatesLanded += answer.accepted;
+    },
+  );
   await second.collector.stop();
   return report;
 }

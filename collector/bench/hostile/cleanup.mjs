@@ -18,7 +18,10 @@ export function atInterrupt(undo) {
 export async function undoAll(ms = 15_000) {
   const undos = pending.splice(0).reverse();
   const all = (async () => {
-    for (const undo of undos) await Promise.resolve().then(undo).catch(() => {});
+    for (const undo of undos)
+      await Promise.resolve()
+        .then(undo)
+        .catch(() => {});
   })();
   await Promise.race([all, new Promise((done) => setTimeout(done, ms).unref())]);
 }

@@ -53,7 +53,15 @@ export async function startCollector(checkout, config = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TOUCHPOINT_|PORT$|HOST$|LOG_LEVEL$)/.test(name)));
   const child = spawn(process.execPath, [script], {
     cwd: dir,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', TOUCHPOINT_DATA_DIR: dataDir, TOUCHPOINT_CONFIG: configFile, LOG_LEVEL: 'warn', TOUCHPOINT_ADMIN_PORT: String(adminPort) },
+    env: {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TOUCHPOINT_DATA_DIR: dataDir,
+      TOUCHPOINT_CONFIG: configFile,
+      LOG_LEVEL: 'warn',
+      TOUCHPOINT_ADMIN_PORT: String(adminPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];
@@ -96,7 +104,13 @@ export async function startCollector(checkout, config = {}) {
       await collector.stop();
       throw new Error(`the collector of ${checkout} exited at start: ${output.slice(-5).join(' | ')}`);
     }
-    if (await fetch(`${collector.url}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${collector.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) {
       await collector.stop();
       throw new Error(`the collector of ${checkout} did not answer /healthz within 30 s`);
@@ -104,6 +118,12 @@ export async function startCollector(checkout, config = {}) {
     await sleep(100);
   }
   const admin = `http://127.0.0.1:${adminPort}`;
-  if (await fetch(`${admin}/healthz`).then((r) => r.ok, () => false)) collector.adminUrl = admin;
+  if (
+    await fetch(`${admin}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    collector.adminUrl = admin;
   return collector;
 }

@@ -13,7 +13,11 @@ export async function failedStreamPii(checkout) {
   try {
     const email = 'Jane.Doe@Example.com';
     const ip = '203.0.113.45';
-    const answer = await sendJson(collector.url, { batch: [{ type: 'identify', messageId: `${runId()}-pii`, traits: { email }, context: { ip } }] }, { key: 'demo' });
+    const answer = await sendJson(
+      collector.url,
+      { batch: [{ type: 'identify', messageId: `${runId()}-pii`, traits: { email }, context: { ip } }] },
+      { key: 'demo' },
+    );
     const failedDir = join(collector.dataDir, 'failed');
     const count = await settled(() => lines(failedDir).length, { atLeast: 1 });
     const text = lines(failedDir).join('\n');
@@ -59,7 +63,13 @@ export async function cors(checkout) {
       await preflight('null'),
       await preflight('https://evil.example'),
     ];
-    return { line: answers.join('; '), cell: answers.slice(0, 3).map((a) => a.replace(/^POST /, '').replace(/: \d+,/, ':')).join('; ') };
+    return {
+      line: answers.join('; '),
+      cell: answers
+        .slice(0, 3)
+        .map((a) => a.replace(/^POST /, '').replace(/: \d+,/, ':'))
+        .join('; '),
+    };
   } finally {
     await collector.stop();
   }

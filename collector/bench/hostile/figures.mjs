@@ -13,7 +13,12 @@ export const ms = (value) => (Number.isFinite(value) ? `${value < 10 ? value.toF
 export function tally(values) {
   const counts = new Map();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([value, n]) => `${n.toLocaleString('en')} × ${value}`).join(', ') || 'none';
+  return (
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([value, n]) => `${n.toLocaleString('en')} × ${value}`)
+      .join(', ') || 'none'
+  );
 }
 
 /** A prefix no earlier run used, for message ids, tables and streams. */

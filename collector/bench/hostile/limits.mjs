@@ -63,7 +63,8 @@ export async function nestedBrackets(checkout) {
   const collector = await startCollector(checkout);
   try {
     const brackets = gzipSync(Buffer.alloc(500_000, '['), { level: 9 });
-    const bracketRequest = () => send(collector.url, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: brackets, timeoutMs: 30_000 });
+    const bracketRequest = () =>
+      send(collector.url, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: brackets, timeoutMs: 30_000 });
     const run = runId();
     let tinyCount = 0;
     const tinyRequest = () => sendJson(collector.url, { batch: [trackEvent(`${run}-${tinyCount++}`)] }, { key: 'demo' });
@@ -126,7 +127,9 @@ export async function pixel(checkout) {
     for (let i = 0; i < 40; i++) {
       const via = i % 2 ? 'shop' : 'evil';
       const data = Buffer.from(JSON.stringify(trackEvent(`${run}-${i}`, { event: 'Email Opened', properties: { via } }))).toString('base64url');
-      pending.push(send(collector.url, { method: 'GET', path: `/v1/pixel/track?data=${data}&writeKey=${key.key}`, headers: { referer: `https://${via}.example/` } }));
+      pending.push(
+        send(collector.url, { method: 'GET', path: `/v1/pixel/track?data=${data}&writeKey=${key.key}`, headers: { referer: `https://${via}.example/` } }),
+      );
       await sleep(25);
     }
     const answers = await Promise.all(pending);
@@ -150,7 +153,9 @@ export async function forwardedFor(checkout) {
     const run = runId();
     const answers = [];
     for (let i = 1; i <= 10; i++) {
-      answers.push(await sendJson(collector.url, { batch: [trackEvent(`${run}-${i}`)] }, { key: key.key, headers: { 'x-forwarded-for': `1.1.1.${i}, 198.51.100.7` } }));
+      answers.push(
+        await sendJson(collector.url, { batch: [trackEvent(`${run}-${i}`)] }, { key: key.key, headers: { 'x-forwarded-for': `1.1.1.${i}, 198.51.100.7` } }),
+      );
     }
     const accepted = answers.filter((a) => a.status === 200 && jsonOf(a)?.accepted === 1).length;
     await settled(() => lines(join(collector.dataDir, 'events')).length, { atLeast: accepted });

@@ -30,16 +30,27 @@ async function openStores(run, { postgres = true, mysql = true, nats = true, cli
     table,
     pg: postgres ? await openPostgres() : undefined,
     mariadb: mysql ? await openMysql() : undefined,
-    nats: nats ? await openNats(`HOSTILE_BENCH_${run}`, `hostilebench_${run}`, { maxMessageBytes: 2048 }).catch((error) => ({ why: `NATS: ${error.message}` })) : undefined,
+    nats: nats
+      ? await openNats(`HOSTILE_BENCH_${run}`, `hostilebench_${run}`, { maxMessageBytes: 2048 }).catch((error) => ({ why: `NATS: ${error.message}` }))
+      : undefined,
     clickhouse: clickhouse ? await startClickHouse().catch((error) => ({ why: `ClickHouse: ${error.message}` })) : undefined,
   };
-  const missing = Object.entries(opened).filter(([, store]) => store?.why).map(([name, store]) => `${name} left out: ${store.why}`);
+  const missing = Object.entries(opened)
+    .filter(([, store]) => store?.why)
+    .map(([name, store]) => `${name} left out: ${store.why}`);
   for (const name of ['pg', 'mariadb', 'nats', 'clickhouse']) if (opened[name]?.why) opened[name] = undefined;
   const sinks = [
     { type: 'ndjson', name: 'ndjson' },
     opened.pg && { type: 'postgres', name: 'pg', url: POSTGRES_URL, table, streams: ['events'] },
     opened.mariadb && { type: 'mysql', name: 'mariadb', url: MYSQL_URL, table, streams: ['events'] },
-    opened.nats && { type: 'nats', name: 'nats', servers: NATS_SERVERS, stream: `HOSTILE_BENCH_${run}`, subjectPrefix: `hostilebench_${run}`, streams: ['events'] },
+    opened.nats && {
+      type: 'nats',
+      name: 'nats',
+      servers: NATS_SERVERS,
+      stream: `HOSTILE_BENCH_${run}`,
+      subjectPrefix: `hostilebench_${run}`,
+      streams: ['events'],
+    },
     opened.clickhouse && { type: 'clickhouse', name: 'clickhouse', url: opened.clickhouse.url, table, streams: ['events'] },
   ].filter(Boolean);
   const forget = atInterrupt(close);
@@ -107,7 +118,9 @@ export async function poisonedEventsPerSink(checkout) {
       nats: stores.nats && (await stores.nats.messages()).map((e) => e.messageId),
       clickhouse: stores.clickhouse && (await stores.clickhouse.messageIds(stores.table)),
     };
-    const rejected = Object.entries(poisoned).filter(([, e]) => failed.some((f) => f.event?.messageId === e.messageId)).map(([what]) => what);
+    const rejected = Object.entries(poisoned)
+      .filter(([, e]) => failed.some((f) => f.event?.messageId === e.messageId))
+      .map(([what]) => what);
     const rows = [
       {
         label: 'requests',
@@ -121,10 +134,14 @@ export async function poisonedEventsPerSink(checkout) {
       const good = first.filter((e) => ids.has(e.messageId)).length;
       const late = later.filter((e) => ids.has(e.messageId)).length;
       const mine = deadLetters.filter((d) => d.sink?.startsWith(`${sink}.`));
-      const kept = Object.entries(poisoned).filter(([, e]) => ids.has(e.messageId)).map(([what]) => what);
+      const kept = Object.entries(poisoned)
+        .filter(([, e]) => ids.has(e.messageId))
+        .map(([what]) => what);
       const setAside = mine.map((d) => Object.entries(poisoned).find(([, e]) => e.messageId === d.event?.messageId)?.[0] ?? 'a good event');
       // Neither in the store nor set aside nor refused at validation: silently gone.
-      const lost = Object.entries(poisoned).filter(([what, e]) => !ids.has(e.messageId) && !setAside.includes(what) && !rejected.includes(what)).map(([what]) => what);
+      const lost = Object.entries(poisoned)
+        .filter(([what, e]) => !ids.has(e.messageId) && !setAside.includes(what) && !rejected.includes(what))
+        .map(([what]) => what);
       const check = checks[`sink:${sink}.events`] ?? '?';
       const spoilt = sink === 'mariadb' ? mangled(stored.mariadb, sent) : [];
       rows.push({
@@ -152,7 +169,10 @@ export async function sourceIdentity(checkout) {
   const stores = await openStores(run, { mysql: false, nats: false, clickhouse: false });
   let collector;
   try {
-    const writeKeys = [{ key: 'wk_bench_web', name: 'web' }, { key: 'wk_bench_app', name: 'app' }];
+    const writeKeys = [
+      { key: 'wk_bench_web', name: 'web' },
+      { key: 'wk_bench_app', name: 'app' },
+    ];
     collector = await startCollector(checkout, { writeKeys, sinks: stores.sinks });
     const id = `${run}-shared`;
     const answers = [];

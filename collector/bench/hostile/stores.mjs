@@ -103,10 +103,18 @@ export async function startClickHouse() {
   const server = spawn(
     'clickhouse-server',
     [
-      '--config-file=/etc/clickhouse-server/config.xml', '--',
-      `--path=${dir}/`, `--tmp_path=${dir}/tmp/`, `--user_files_path=${dir}/user_files/`, `--format_schema_path=${dir}/format_schemas/`,
-      `--http_port=${http}`, `--tcp_port=${tcp}`, `--interserver_http_port=${interserver}`, '--listen_host=127.0.0.1',
-      `--logger.log=${dir}/server.log`, `--logger.errorlog=${dir}/error.log`,
+      '--config-file=/etc/clickhouse-server/config.xml',
+      '--',
+      `--path=${dir}/`,
+      `--tmp_path=${dir}/tmp/`,
+      `--user_files_path=${dir}/user_files/`,
+      `--format_schema_path=${dir}/format_schemas/`,
+      `--http_port=${http}`,
+      `--tcp_port=${tcp}`,
+      `--interserver_http_port=${interserver}`,
+      '--listen_host=127.0.0.1',
+      `--logger.log=${dir}/server.log`,
+      `--logger.errorlog=${dir}/error.log`,
     ],
     { stdio: 'ignore', cwd: dir },
   );

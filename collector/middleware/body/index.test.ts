@@ -15,20 +15,16 @@ function appWith(maxBytes: number) {
   return app;
 }
 
-const post = (app: Hono<CollectorEnv>, body: BodyInit, headers: Record<string, string> = {}) =>
-  app.request('/', { method: 'POST', body, headers });
+const post = (app: Hono<CollectorEnv>, body: BodyInit, headers: Record<string, string> = {}) => app.request('/', { method: 'POST', body, headers });
 
 describe('jsonBody', () => {
   const app = appWith(1024);
 
-  it.each(['application/json', 'text/plain', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8'])(
-    'parses a %s body',
-    async (type) => {
-      const res = await post(app, '{"batch":[1]}', { 'content-type': type });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ body: { batch: [1] }, bytes: 13 });
-    },
-  );
+  it.each(['application/json', 'text/plain', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8'])('parses a %s body', async (type) => {
+    const res = await post(app, '{"batch":[1]}', { 'content-type': type });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ body: { batch: [1] }, bytes: 13 });
+  });
 
   it('parses a gzip body and reports its decoded size', async () => {
     const json = JSON.stringify({ batch: ['x'.repeat(600)] });
@@ -126,4 +122,3 @@ describe('jsonBody', () => {
     }
   });
 });
-

@@ -14,9 +14,20 @@ const bytes = (text: string) => Buffer.from(text);
 describe('nestsDeeperThan', () => {
   it('agrees with the depth of the parsed value on random JSON, brackets and quotes inside strings included', () => {
     const tricky = fc.constantFrom('[', ']', '{', '}', '"', '\\', '\\"', '\\\\', 'é', '字');
-    const text = fc.oneof(fc.string(), fc.array(tricky).map((parts) => parts.join('')));
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(tricky).map((parts) => parts.join('')),
+    );
     const { value: json } = fc.letrec<{ value: unknown }>((tie) => ({
-      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(text, tie('value'), { maxKeys: 4 })),
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        text,
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(text, tie('value'), { maxKeys: 4 }),
+      ),
     }));
     fc.assert(
       fc.property(json, fc.integer({ min: 0, max: 8 }), (value, max) => {

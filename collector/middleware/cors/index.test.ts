@@ -84,7 +84,9 @@ describe('ingestCors', () => {
     expect(res.headers.get('access-control-allow-headers')).toBe(asked);
     expect(res.headers.get('access-control-max-age')).toBe('86400');
     // Not a header list: the fixed list instead.
-    expect((await preflight(app, 'https://shop.example', 'content-type, <script>')).headers.get('access-control-allow-headers')).toBe('Content-Type, Authorization, Content-Encoding, X-Write-Key');
+    expect((await preflight(app, 'https://shop.example', 'content-type, <script>')).headers.get('access-control-allow-headers')).toBe(
+      'Content-Type, Authorization, Content-Encoding, X-Write-Key',
+    );
     expect((await preflight(app, 'https://shop.example', Array(40).fill('x-a').join(','))).headers.get('access-control-allow-headers')).not.toContain('x-a');
   });
 });

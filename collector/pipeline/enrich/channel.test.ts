@@ -6,8 +6,7 @@ import SCENES from './scenes.json' with { type: 'json' };
 
 const classify = createChannelClassifier();
 const url = (query: string) => `https://shop.example/landing?${query}`;
-const fromUrl = (query: string, referrer?: string): TouchInput =>
-  touchFromContext({ page: { url: url(query), ...(referrer && { referrer }) } });
+const fromUrl = (query: string, referrer?: string): TouchInput => touchFromContext({ page: { url: url(query), ...(referrer && { referrer }) } });
 
 describe('default channel grouping', () => {
   it.each<[string, TouchInput, string, string, string]>([
@@ -79,8 +78,16 @@ describe('default channel grouping', () => {
 
 describe('touchFromContext', () => {
   it('reads Segment campaign', () => {
-    expect(touchFromContext({ campaign: { name: 'spring', source: 'Baidu', medium: 'CPC' } }).utm).toEqual({ source: 'Baidu', medium: 'CPC', campaign: 'spring' });
-    expect(classify(touchFromContext({ campaign: { name: 'spring', source: 'Baidu', medium: 'CPC' } }))).toMatchObject({ group: 'Paid Search', source: 'baidu', campaign: 'spring' });
+    expect(touchFromContext({ campaign: { name: 'spring', source: 'Baidu', medium: 'CPC' } }).utm).toEqual({
+      source: 'Baidu',
+      medium: 'CPC',
+      campaign: 'spring',
+    });
+    expect(classify(touchFromContext({ campaign: { name: 'spring', source: 'Baidu', medium: 'CPC' } }))).toMatchObject({
+      group: 'Paid Search',
+      source: 'baidu',
+      campaign: 'spring',
+    });
   });
 
   it('prefers the last touch of Touchpoint attribution over the first', () => {
@@ -102,19 +109,28 @@ describe('touchFromContext', () => {
     });
   });
 
-  it.each([null, undefined, 5, 'text', [], { page: 'x' }, { page: { url: 'not a url', referrer: 42 } }, { attribution: { last: [] } }, { miniprogram: { scene: '1007' } }])(
-    'does not throw on %j',
-    (context) => {
-      expect(() => classify(touchFromContext(context as never))).not.toThrow();
-      expect(classify(touchFromContext(context as never)).group).toBe('Direct');
-    },
-  );
+  it.each([
+    null,
+    undefined,
+    5,
+    'text',
+    [],
+    { page: 'x' },
+    { page: { url: 'not a url', referrer: 42 } },
+    { attribution: { last: [] } },
+    { miniprogram: { scene: '1007' } },
+  ])('does not throw on %j', (context) => {
+    expect(() => classify(touchFromContext(context as never))).not.toThrow();
+    expect(classify(touchFromContext(context as never)).group).toBe('Direct');
+  });
 });
 
 // GA4's default channel group, rule by rule in its order (support.google.com/analytics/answer/9756891):
 // each row is a touch that only that rule (or an earlier one) catches.
 describe('GA4 default channel group rules', () => {
-  const utm = (source?: string, medium?: string, campaign?: string): TouchInput => ({ utm: { ...(source && { source }), ...(medium && { medium }), ...(campaign && { campaign }) } });
+  const utm = (source?: string, medium?: string, campaign?: string): TouchInput => ({
+    utm: { ...(source && { source }), ...(medium && { medium }), ...(campaign && { campaign }) },
+  });
   it.each<[string, TouchInput, string]>([
     ['Direct: (direct) / (none)', {}, 'Direct'],
     ['Cross-network: campaign contains cross-network', utm('google', 'cpc', 'pmax-cross-network'), 'Cross-network'],
@@ -157,7 +173,10 @@ describe('GA4 default channel group rules', () => {
 });
 
 describe('mini-program scenes', () => {
-  const tables = { wechat: SCENES.wechat, alipay: SCENES.alipay, douyin: SCENES.douyin } as unknown as Record<MiniProgramPlatform, Record<string, [string, string]>>;
+  const tables = { wechat: SCENES.wechat, alipay: SCENES.alipay, douyin: SCENES.douyin } as unknown as Record<
+    MiniProgramPlatform,
+    Record<string, [string, string]>
+  >;
   const rows = Object.entries(tables).flatMap(([platform, table]) =>
     Object.entries(table).map(([scene, [kind, about]]) => [platform as MiniProgramPlatform, Number(scene), kind, about] as const),
   );
@@ -195,7 +214,10 @@ describe('mini-program scenes', () => {
   it('reads Douyin and Alipay scenes from the event context, and the last touch scene first', () => {
     expect(classify(touchFromContext({ miniprogram: { platform: 'douyin', scene: 22001 } }))).toMatchObject({ group: 'Organic Search', source: 'douyin' });
     expect(classify(touchFromContext({ miniprogram: { platform: 'alipay', scene: 1400 } }))).toMatchObject({ group: 'Paid Other', source: 'alipay' });
-    const shared = touchFromContext({ miniprogram: { platform: 'wechat', scene: 1001 }, attribution: { last: { scene: 1007, landingUrl: 'pages/item/item?id=1', share: { sharer: 'a1', depth: 1 } } } });
+    const shared = touchFromContext({
+      miniprogram: { platform: 'wechat', scene: 1001 },
+      attribution: { last: { scene: 1007, landingUrl: 'pages/item/item?id=1', share: { sharer: 'a1', depth: 1 } } },
+    });
     expect(classify(shared)).toMatchObject({ group: 'Organic Social', medium: 'share' });
   });
 });

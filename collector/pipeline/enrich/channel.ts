@@ -12,9 +12,26 @@ import type { EnrichStep } from './step';
  * scanned mini-program code) is a group of its own, where GA4 would leave it Unassigned.
  */
 export const CHANNEL_GROUPS = [
-  'Direct', 'Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social', 'Paid Video', 'Display', 'Paid Other',
-  'Organic Shopping', 'Organic Social', 'Organic Video', 'Organic Search', 'Referral', 'Email', 'Affiliates',
-  'Audio', 'SMS', 'Mobile Push Notifications', 'QR Code', 'Unassigned',
+  'Direct',
+  'Cross-network',
+  'Paid Shopping',
+  'Paid Search',
+  'Paid Social',
+  'Paid Video',
+  'Display',
+  'Paid Other',
+  'Organic Shopping',
+  'Organic Social',
+  'Organic Video',
+  'Organic Search',
+  'Referral',
+  'Email',
+  'Affiliates',
+  'Audio',
+  'SMS',
+  'Mobile Push Notifications',
+  'QR Code',
+  'Unassigned',
 ] as const;
 export type ChannelGroup = (typeof CHANNEL_GROUPS)[number];
 
@@ -51,27 +68,67 @@ type Kind = 'search' | 'social' | 'video' | 'shopping' | 'email';
 
 // host (or parent domain) → [platform name, kind]; `*` stands for any top-level domain.
 const HOSTS: [string, string, Kind][] = [
-  ['google.*', 'google', 'search'], ['bing.com', 'bing', 'search'], ['baidu.com', 'baidu', 'search'],
-  ['sogou.com', 'sogou', 'search'], ['so.com', '360', 'search'], ['360.cn', '360', 'search'], ['sm.cn', 'shenma', 'search'],
-  ['yahoo.*', 'yahoo', 'search'], ['yandex.*', 'yandex', 'search'], ['duckduckgo.com', 'duckduckgo', 'search'],
-  ['naver.com', 'naver', 'search'], ['ecosia.org', 'ecosia', 'search'],
-  ['mail.qq.com', 'qqmail', 'email'], ['exmail.qq.com', 'qqmail', 'email'], ['mail.163.com', '163mail', 'email'],
-  ['mail.126.com', '126mail', 'email'], ['mail.google.com', 'gmail', 'email'], ['outlook.live.com', 'outlook', 'email'],
-  ['outlook.office.com', 'outlook', 'email'], ['mail.yahoo.com', 'yahoomail', 'email'],
-  ['weixin.qq.com', 'wechat', 'social'], ['wx.qq.com', 'wechat', 'social'], ['weibo.com', 'weibo', 'social'],
-  ['weibo.cn', 'weibo', 'social'], ['xiaohongshu.com', 'xiaohongshu', 'social'], ['xhslink.com', 'xiaohongshu', 'social'],
-  ['zhihu.com', 'zhihu', 'social'], ['douban.com', 'douban', 'social'], ['douyin.com', 'douyin', 'social'],
-  ['kuaishou.com', 'kuaishou', 'social'], ['facebook.com', 'facebook', 'social'], ['instagram.com', 'instagram', 'social'],
-  ['t.co', 'twitter', 'social'], ['twitter.com', 'twitter', 'social'], ['x.com', 'twitter', 'social'],
-  ['linkedin.com', 'linkedin', 'social'], ['lnkd.in', 'linkedin', 'social'], ['reddit.com', 'reddit', 'social'],
-  ['pinterest.*', 'pinterest', 'social'], ['tiktok.com', 'tiktok', 'social'],
-  ['youtube.com', 'youtube', 'video'], ['youtu.be', 'youtube', 'video'], ['bilibili.com', 'bilibili', 'video'],
-  ['b23.tv', 'bilibili', 'video'], ['ixigua.com', 'xigua', 'video'], ['iqiyi.com', 'iqiyi', 'video'],
-  ['youku.com', 'youku', 'video'], ['v.qq.com', 'tencentvideo', 'video'], ['vimeo.com', 'vimeo', 'video'],
-  ['taobao.com', 'taobao', 'shopping'], ['tmall.com', 'tmall', 'shopping'], ['jd.com', 'jd', 'shopping'],
-  ['yangkeduo.com', 'pinduoduo', 'shopping'], ['pinduoduo.com', 'pinduoduo', 'shopping'], ['1688.com', '1688', 'shopping'],
-  ['vip.com', 'vipshop', 'shopping'], ['amazon.*', 'amazon', 'shopping'], ['ebay.*', 'ebay', 'shopping'],
-  ['etsy.com', 'etsy', 'shopping'], ['walmart.com', 'walmart', 'shopping'], ['shopify.com', 'shopify', 'shopping'],
+  ['google.*', 'google', 'search'],
+  ['bing.com', 'bing', 'search'],
+  ['baidu.com', 'baidu', 'search'],
+  ['sogou.com', 'sogou', 'search'],
+  ['so.com', '360', 'search'],
+  ['360.cn', '360', 'search'],
+  ['sm.cn', 'shenma', 'search'],
+  ['yahoo.*', 'yahoo', 'search'],
+  ['yandex.*', 'yandex', 'search'],
+  ['duckduckgo.com', 'duckduckgo', 'search'],
+  ['naver.com', 'naver', 'search'],
+  ['ecosia.org', 'ecosia', 'search'],
+  ['mail.qq.com', 'qqmail', 'email'],
+  ['exmail.qq.com', 'qqmail', 'email'],
+  ['mail.163.com', '163mail', 'email'],
+  ['mail.126.com', '126mail', 'email'],
+  ['mail.google.com', 'gmail', 'email'],
+  ['outlook.live.com', 'outlook', 'email'],
+  ['outlook.office.com', 'outlook', 'email'],
+  ['mail.yahoo.com', 'yahoomail', 'email'],
+  ['weixin.qq.com', 'wechat', 'social'],
+  ['wx.qq.com', 'wechat', 'social'],
+  ['weibo.com', 'weibo', 'social'],
+  ['weibo.cn', 'weibo', 'social'],
+  ['xiaohongshu.com', 'xiaohongshu', 'social'],
+  ['xhslink.com', 'xiaohongshu', 'social'],
+  ['zhihu.com', 'zhihu', 'social'],
+  ['douban.com', 'douban', 'social'],
+  ['douyin.com', 'douyin', 'social'],
+  ['kuaishou.com', 'kuaishou', 'social'],
+  ['facebook.com', 'facebook', 'social'],
+  ['instagram.com', 'instagram', 'social'],
+  ['t.co', 'twitter', 'social'],
+  ['twitter.com', 'twitter', 'social'],
+  ['x.com', 'twitter', 'social'],
+  ['linkedin.com', 'linkedin', 'social'],
+  ['lnkd.in', 'linkedin', 'social'],
+  ['reddit.com', 'reddit', 'social'],
+  ['pinterest.*', 'pinterest', 'social'],
+  ['tiktok.com', 'tiktok', 'social'],
+  ['youtube.com', 'youtube', 'video'],
+  ['youtu.be', 'youtube', 'video'],
+  ['bilibili.com', 'bilibili', 'video'],
+  ['b23.tv', 'bilibili', 'video'],
+  ['ixigua.com', 'xigua', 'video'],
+  ['iqiyi.com', 'iqiyi', 'video'],
+  ['youku.com', 'youku', 'video'],
+  ['v.qq.com', 'tencentvideo', 'video'],
+  ['vimeo.com', 'vimeo', 'video'],
+  ['taobao.com', 'taobao', 'shopping'],
+  ['tmall.com', 'tmall', 'shopping'],
+  ['jd.com', 'jd', 'shopping'],
+  ['yangkeduo.com', 'pinduoduo', 'shopping'],
+  ['pinduoduo.com', 'pinduoduo', 'shopping'],
+  ['1688.com', '1688', 'shopping'],
+  ['vip.com', 'vipshop', 'shopping'],
+  ['amazon.*', 'amazon', 'shopping'],
+  ['ebay.*', 'ebay', 'shopping'],
+  ['etsy.com', 'etsy', 'shopping'],
+  ['walmart.com', 'walmart', 'shopping'],
+  ['shopify.com', 'shopify', 'shopping'],
   ['qq.com', 'qq', 'social'],
 ];
 const KIND_BY_SOURCE = new Map(HOSTS.map(([, name, kind]) => [name, kind]));
@@ -79,15 +136,26 @@ KIND_BY_SOURCE.set('wechat', 'social').set('weixin', 'social').set('tencent', 's
 
 // Click id → [source, kind of the ad network, paid]. fbclid is on every outbound Facebook link, paid or not.
 const CLICK_IDS: Record<ClickIdKey, [string, Kind, boolean]> = {
-  gclid: ['google', 'search', true], gbraid: ['google', 'search', true], wbraid: ['google', 'search', true],
-  dclid: ['google', 'search', true], msclkid: ['bing', 'search', true], bd_vid: ['baidu', 'search', true],
-  fbclid: ['facebook', 'social', false], ttclid: ['tiktok', 'social', true], twclid: ['twitter', 'social', true],
-  li_fat_id: ['linkedin', 'social', true], gdt_vid: ['tencent', 'social', true], qz_gdt: ['tencent', 'social', true],
+  gclid: ['google', 'search', true],
+  gbraid: ['google', 'search', true],
+  wbraid: ['google', 'search', true],
+  dclid: ['google', 'search', true],
+  msclkid: ['bing', 'search', true],
+  bd_vid: ['baidu', 'search', true],
+  fbclid: ['facebook', 'social', false],
+  ttclid: ['tiktok', 'social', true],
+  twclid: ['twitter', 'social', true],
+  li_fat_id: ['linkedin', 'social', true],
+  gdt_vid: ['tencent', 'social', true],
+  qz_gdt: ['tencent', 'social', true],
 };
 
 type SceneKind = keyof typeof SCENES.kinds;
 const sceneKinds = SCENES.kinds as Record<SceneKind, { group: ChannelGroup; medium: string }>;
-const sceneTables = { wechat: SCENES.wechat, alipay: SCENES.alipay, douyin: SCENES.douyin } as unknown as Record<MiniProgramPlatform, Record<string, [SceneKind, string]>>;
+const sceneTables = { wechat: SCENES.wechat, alipay: SCENES.alipay, douyin: SCENES.douyin } as unknown as Record<
+  MiniProgramPlatform,
+  Record<string, [SceneKind, string]>
+>;
 
 /** The group a mini-program scene stands for, by the platform's published table (undefined: not in it). */
 export function sceneChannel(platform: MiniProgramPlatform, scene: number): { kind: SceneKind; group: ChannelGroup; medium: string } | undefined {
@@ -98,7 +166,9 @@ export function sceneChannel(platform: MiniProgramPlatform, scene: number): { ki
 /** Host patterns of the search engines (`google.*`: any top-level domain), for the analysis SQL. */
 export const SEARCH_ENGINE_HOSTS = HOSTS.filter(([, , kind]) => kind === 'search').map(([pattern]) => pattern);
 /** Click ids that only an ad click carries (not fbclid, which is on every outbound Facebook link). */
-export const PAID_CLICK_IDS = Object.entries(CLICK_IDS).filter(([, [, , paid]]) => paid).map(([id]) => id);
+export const PAID_CLICK_IDS = Object.entries(CLICK_IDS)
+  .filter(([, [, , paid]]) => paid)
+  .map(([id]) => id);
 
 const PAID = /^(.*cp.*|ppc|retargeting|paid.*)$/;
 const SHOP_CAMPAIGN = /^(.*(([^a-df-z]|^)shop|shopping).*)$/;
@@ -189,8 +259,7 @@ export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (t
 
     const source = (utm.source?.toLowerCase() || click?.[0] || referred?.[0] || external || '(direct)').slice(0, 200);
     const medium = (
-      utm.medium?.toLowerCase() ||
-      (click?.[2] ? 'cpc' : click ? 'social' : referred ? MEDIUM_BY_KIND[referred[1]] : external ? 'referral' : '(none)')
+      utm.medium?.toLowerCase() || (click?.[2] ? 'cpc' : click ? 'social' : referred ? MEDIUM_BY_KIND[referred[1]] : external ? 'referral' : '(none)')
     ).slice(0, 200);
     const channel = (group: ChannelGroup): Channel => ({ group, source, medium, ...(utm.campaign && { campaign: utm.campaign.slice(0, 200) }) });
 
@@ -207,7 +276,12 @@ export function createChannelClassifier({ rules = [] }: ChannelOptions = {}): (t
       const platform = touch.miniprogramPlatform ?? 'wechat';
       const scene = sceneChannel(platform, touch.miniprogramScene);
       if (!scene) return { ...channel('Unassigned'), source: platform, medium: `scene-${touch.miniprogramScene}` };
-      const from = scene.kind === 'return' ? '(direct)' : (scene.kind === 'miniprogram' || scene.kind === 'app') && touch.referrerAppId ? touch.referrerAppId.slice(0, 200) : platform;
+      const from =
+        scene.kind === 'return'
+          ? '(direct)'
+          : (scene.kind === 'miniprogram' || scene.kind === 'app') && touch.referrerAppId
+            ? touch.referrerAppId.slice(0, 200)
+            : platform;
       return { ...channel(scene.group), source: from, medium: scene.medium };
     }
     const kind = KIND_BY_SOURCE.get(source) ?? platformOf(source)?.[1] ?? click?.[1];

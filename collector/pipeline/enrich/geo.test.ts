@@ -87,12 +87,15 @@ beforeAll(async () => {
   await writeFile(
     path,
     writeMmdb([
-      ['203.0.113.0/24', {
-        country: { iso_code: 'CN', names: { en: 'China' } },
-        subdivisions: [{ iso_code: 'ZJ', names: { en: 'Zhejiang' } }],
-        city: { names: { en: 'Hangzhou' } },
-        location: { latitude: { double: 30.29 }, longitude: { double: 120.16 }, time_zone: 'Asia/Shanghai' },
-      }],
+      [
+        '203.0.113.0/24',
+        {
+          country: { iso_code: 'CN', names: { en: 'China' } },
+          subdivisions: [{ iso_code: 'ZJ', names: { en: 'Zhejiang' } }],
+          city: { names: { en: 'Hangzhou' } },
+          location: { latitude: { double: 30.29 }, longitude: { double: 120.16 }, time_zone: 'Asia/Shanghai' },
+        },
+      ],
       ['198.51.100.0/25', { country: { iso_code: 'US', names: { en: 'United States' } } }],
     ]),
   );

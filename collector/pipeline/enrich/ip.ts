@@ -9,5 +9,8 @@ export function anonymizeIp(ip: string): string | undefined {
   const right = tail ? tail.split(':') : [];
   // An IPv4-mapped tail counts as two groups.
   const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length - (right.at(-1)?.includes('.') ? 1 : 0))).fill('0'), ...right];
-  return `${groups.slice(0, 3).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::`;
+  return `${groups
+    .slice(0, 3)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::`;
 }

@@ -26,7 +26,10 @@ export function createPiiHasher({ salt, paths, defaultRegion }: PiiOptions): (ev
       if (!isRecord(parent) || !Object.hasOwn(parent, last)) continue;
       const value = parent[last];
       if (typeof value !== 'string' && typeof value !== 'number') continue;
-      parent[last] = createHash('sha256').update(salt).update(normalise(String(value), region)).digest('hex');
+      parent[last] = createHash('sha256')
+        .update(salt)
+        .update(normalise(String(value), region))
+        .digest('hex');
     }
   };
 }
@@ -64,8 +67,7 @@ const NORMALISERS = {
   text: (value: string) => value.trim(),
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The PII step: the configured paths hashed, last, after every other step has read the event. */
 export function piiStep(options: PiiOptions): EnrichStep {

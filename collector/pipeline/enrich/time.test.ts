@@ -29,7 +29,11 @@ describe('stampTime', () => {
   it("takes RudderStack's originalTimestamp as the client time, and a timestamp beside it as the user's own", () => {
     const skewed = stampTime(track({ originalTimestamp: '2026-11-24T10:59:58.000Z' }), receivedAt, '2026-11-24T11:00:00.000Z');
     expect(skewed).toMatchObject({ timestamp: '2026-11-24T09:59:58.000Z', originalTimestamp: '2026-11-24T10:59:58.000Z' });
-    const backDated = stampTime(track({ originalTimestamp: '2026-11-24T10:59:58.000Z', timestamp: '2026-11-01T00:00:00.000Z' }), receivedAt, '2026-11-24T11:00:00.000Z');
+    const backDated = stampTime(
+      track({ originalTimestamp: '2026-11-24T10:59:58.000Z', timestamp: '2026-11-01T00:00:00.000Z' }),
+      receivedAt,
+      '2026-11-24T11:00:00.000Z',
+    );
     expect(backDated).toMatchObject({ timestamp: '2026-11-01T00:00:00.000Z', originalTimestamp: '2026-11-24T10:59:58.000Z' });
   });
 
@@ -42,9 +46,27 @@ describe('stampTime', () => {
 
 describe('isoTime', () => {
   it('formats exactly as Date#toISOString, across days, leap years, centuries and the range ends', () => {
-    const samples = [0, -1, 1, 999, 1000, 86_399_999, 86_400_000, -86_400_001, Date.parse('2024-02-29T23:59:59.999Z'),
-      Date.parse('2000-03-01T00:00:00Z'), Date.parse('1900-02-28T12:00:00Z'), Date.parse('9999-12-31T23:59:59.999Z'),
-      253_402_300_800_000, -62_198_755_200_001, 8.64e15, -8.64e15, 1.7, -1.7, 1_795_826_508_333.9];
+    const samples = [
+      0,
+      -1,
+      1,
+      999,
+      1000,
+      86_399_999,
+      86_400_000,
+      -86_400_001,
+      Date.parse('2024-02-29T23:59:59.999Z'),
+      Date.parse('2000-03-01T00:00:00Z'),
+      Date.parse('1900-02-28T12:00:00Z'),
+      Date.parse('9999-12-31T23:59:59.999Z'),
+      253_402_300_800_000,
+      -62_198_755_200_001,
+      8.64e15,
+      -8.64e15,
+      1.7,
+      -1.7,
+      1_795_826_508_333.9,
+    ];
     let seed = 7;
     for (let i = 0; i < 20_000; i++) {
       seed = (seed * 48_271) % 2_147_483_647; // a fixed pseudo-random walk over ±300,000 years
@@ -58,4 +80,3 @@ describe('isoTime', () => {
     expect(() => isoTime(Number.NaN)).toThrow(RangeError);
   });
 });
-

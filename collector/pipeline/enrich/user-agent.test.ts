@@ -14,8 +14,15 @@ describe('createUserAgentParser', () => {
   });
 
   it('parses WeChat on an iPhone', () => {
-    const facts = parse('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN');
-    expect(facts).toMatchObject({ browser: { name: 'WeChat' }, os: { name: 'iOS', version: '17.5' }, device: { type: 'mobile', manufacturer: 'Apple', model: 'iPhone' }, bot: false });
+    const facts = parse(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN',
+    );
+    expect(facts).toMatchObject({
+      browser: { name: 'WeChat' },
+      os: { name: 'iOS', version: '17.5' },
+      device: { type: 'mobile', manufacturer: 'Apple', model: 'iPhone' },
+      bot: false,
+    });
   });
 
   it('flags crawlers, Chinese ones included', () => {

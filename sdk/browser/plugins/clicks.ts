@@ -31,7 +31,8 @@ export function clicksPlugin(): Plugin {
           const href = target.getAttribute('href');
           if (href) properties.href = (target as HTMLAnchorElement).href || href;
           for (const attr of target.getAttributeNames()) {
-            if (attr.startsWith('data-tp-') && attr !== 'data-tp-event') properties[attr.slice(8).replace(/-./g, (m) => m[1]!.toUpperCase())] = target.getAttribute(attr);
+            if (attr.startsWith('data-tp-') && attr !== 'data-tp-event')
+              properties[attr.slice(8).replace(/-./g, (m) => m[1]!.toUpperCase())] = target.getAttribute(attr);
           }
           tracker.track(target.getAttribute('data-tp-event') || 'Element Clicked', properties);
         },

@@ -70,7 +70,11 @@ export function consentPlugin({
     },
     grant(...categories) {
       inOrder(() => {
-        decisions = { ...decisions, granted: [...new Set([...decisions.granted, ...categories])], denied: decisions.denied.filter((c) => !categories.includes(c)) };
+        decisions = {
+          ...decisions,
+          granted: [...new Set([...decisions.granted, ...categories])],
+          denied: decisions.denied.filter((c) => !categories.includes(c)),
+        };
         save();
         const release = held.filter((e) => categories.includes(categoryOf(e)));
         held = held.filter((e) => !release.includes(e));
@@ -79,7 +83,11 @@ export function consentPlugin({
     },
     deny(...categories) {
       inOrder(() => {
-        decisions = { ...decisions, denied: [...new Set([...decisions.denied, ...categories])], granted: decisions.granted.filter((c) => !categories.includes(c)) };
+        decisions = {
+          ...decisions,
+          denied: [...new Set([...decisions.denied, ...categories])],
+          granted: decisions.granted.filter((c) => !categories.includes(c)),
+        };
         held = held.filter((e) => !categories.includes(categoryOf(e)));
         save();
       });

@@ -25,7 +25,16 @@ const transport: Transport = async ({ body }) => {
 };
 let ids = 0;
 const tracker = (plugins: Plugin[]) =>
-  createTracker({ uuid: () => `id-${++ids}`, writeKey: 'k', endpoint: '', transport, store, plugins, now: () => clock, context: () => ({ page: { ...page } }) });
+  createTracker({
+    uuid: () => `id-${++ids}`,
+    writeKey: 'k',
+    endpoint: '',
+    transport,
+    store,
+    plugins,
+    now: () => clock,
+    context: () => ({ page: { ...page } }),
+  });
 
 beforeEach(() => {
   store = createMemoryStore();
@@ -64,7 +73,11 @@ describe('attribution and session plugins', () => {
       landingUrl: 'https://shop.example/?utm_source=weibo&utm_medium=social',
       at: '2026-11-24T10:00:00.000Z',
     });
-    expect(order.context.attribution.last).toEqual({ clickIds: { bd_vid: '99' }, landingUrl: 'https://shop.example/landing?bd_vid=99', at: '2026-11-24T10:01:00.000Z' });
+    expect(order.context.attribution.last).toEqual({
+      clickIds: { bd_vid: '99' },
+      landingUrl: 'https://shop.example/landing?bd_vid=99',
+      at: '2026-11-24T10:01:00.000Z',
+    });
     // The Baidu ad started a new session; the checkout page continued it.
     const sessions = sent.map((e) => e.context.session);
     expect(sessions[0]).toMatchObject({ index: 1, start: '2026-11-24T10:00:00.000Z' });
@@ -80,7 +93,7 @@ describe('attribution and session plugins', () => {
     expect(sent[0].context.session).toMatchObject({ index: 1 });
   });
 
-  it('start a new session, with an id from the tracker, after 30 minutes idle by the tracker\'s clock', async () => {
+  it("start a new session, with an id from the tracker, after 30 minutes idle by the tracker's clock", async () => {
     const tp = tracker([sessionPlugin()]);
     tp.track('a');
     clock += 29 * 60_000;
@@ -96,7 +109,7 @@ describe('attribution and session plugins', () => {
 });
 
 describe('page views plugin', () => {
-  it('tracks each route change once, and Page Left with the time on page by the tracker\'s clock', async () => {
+  it("tracks each route change once, and Page Left with the time on page by the tracker's clock", async () => {
     const listeners: Record<string, (() => void)[]> = {};
     Object.assign(globalThis, {
       history: { pushState() {}, replaceState() {} },

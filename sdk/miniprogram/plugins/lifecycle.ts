@@ -25,7 +25,13 @@ export function lifecyclePlugin({ platform }: { platform?: Platform } = {}): Lif
       const opened = (raw: RawEnterOptions | undefined, fromBackground: boolean) => {
         const { path, query, scene, referrerAppId } = enterOptions(raw);
         shownAt = tracker.now();
-        tracker.track('Application Opened', { from_background: fromBackground, scene, path, query, ...(referrerAppId && { referring_application: referrerAppId }) });
+        tracker.track('Application Opened', {
+          from_background: fromBackground,
+          scene,
+          path,
+          query,
+          ...(referrerAppId && { referring_application: referrerAppId }),
+        });
       };
       const onShow = (raw: RawEnterOptions) => {
         // The first show is the launch itself, already tracked.

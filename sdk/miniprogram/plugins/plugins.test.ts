@@ -12,7 +12,11 @@ afterEach(() => uninstall?.());
 const pause = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An app on the fake runtime whose tracker sends to a recorder (the collector is covered elsewhere). */
-function app(launch: Launch, pages: Record<string, Record<string, unknown>>, { storage, platform = 'wechat' as const } = {} as { storage?: FakeStorage; platform?: 'wechat' | 'alipay' | 'douyin' }) {
+function app(
+  launch: Launch,
+  pages: Record<string, Record<string, unknown>>,
+  { storage, platform = 'wechat' as const } = {} as { storage?: FakeStorage; platform?: 'wechat' | 'alipay' | 'douyin' },
+) {
   uninstall?.();
   const runtime = new FakeRuntime({ platform, appId: 'wxapp', domains: [], launch, storage });
   uninstall = runtime.install();
@@ -50,14 +54,35 @@ describe('lifecyclePlugin', () => {
 });
 
 describe('pagesPlugin', () => {
-  const item = { onLoad() {}, onBuy(e: unknown) { return e; }, onShareAppMessage() { return { title: 'Tea', path: '/pages/item/item?id=7' }; } };
+  const item = {
+    onLoad() {},
+    onBuy(e: unknown) {
+      return e;
+    },
+    onShareAppMessage() {
+      return { title: 'Tea', path: '/pages/item/item?id=7' };
+    },
+  };
 
   it('tracks a view per show, Page Left with the time on page, and taps with the dataset; the page code runs as before', async () => {
     const calls: string[] = [];
-    const { runtime, sent, events } = app({ path: 'pages/home/home', scene: 1001 }, {
-      'pages/home/home': { onShow() { calls.push('home show'); } },
-      'pages/item/item': { ...item, onBuy(e: unknown) { calls.push('buy'); return e; } },
-    });
+    const { runtime, sent, events } = app(
+      { path: 'pages/home/home', scene: 1001 },
+      {
+        'pages/home/home': {
+          onShow() {
+            calls.push('home show');
+          },
+        },
+        'pages/item/item': {
+          ...item,
+          onBuy(e: unknown) {
+            calls.push('buy');
+            return e;
+          },
+        },
+      },
+    );
     await pause();
     runtime.navigateTo('/pages/item/item?id=7');
     await pause();
@@ -65,14 +90,28 @@ describe('pagesPlugin', () => {
     runtime.navigateBack();
     expect(returned).toMatchObject({ type: 'tap' }); // the handler's own return value
     expect(calls).toEqual(['home show', 'buy', 'home show']);
-    expect(await events()).toEqual(['Application Opened', 'page:pages/home/home', 'Page Left', 'page:pages/item/item', 'Element Tapped', 'Page Left', 'page:pages/home/home']);
-    expect(sent[3]).toMatchObject({ properties: { path: 'pages/item/item', query: { id: '7' }, url: 'pages/item/item?id=7' }, context: { page: { path: 'pages/item/item', referrer: 'pages/home/home' } } });
+    expect(await events()).toEqual([
+      'Application Opened',
+      'page:pages/home/home',
+      'Page Left',
+      'page:pages/item/item',
+      'Element Tapped',
+      'Page Left',
+      'page:pages/home/home',
+    ]);
+    expect(sent[3]).toMatchObject({
+      properties: { path: 'pages/item/item', query: { id: '7' }, url: 'pages/item/item?id=7' },
+      context: { page: { path: 'pages/item/item', referrer: 'pages/home/home' } },
+    });
     expect(sent[4]).toMatchObject({ properties: { handler: 'onBuy', path: 'pages/item/item', element_id: 'buy', dataset: { sku: 'sku-7', price: 68 } } });
     expect(sent[5]).toMatchObject({ properties: { path: 'pages/item/item', url: 'pages/item/item?id=7', time_on_page_ms: expect.any(Number) } });
   });
 
   it("adds the sharer, the depth and the share's id to a shared card, one deeper than the share that brought this user", async () => {
-    const { runtime, tp, sent, events } = app({ path: 'pages/item/item', query: { id: '7', tp_sharer: 'friend', tp_sd: '2', tp_sid: 's0' }, scene: 1007 }, { 'pages/item/item': item });
+    const { runtime, tp, sent, events } = app(
+      { path: 'pages/item/item', query: { id: '7', tp_sharer: 'friend', tp_sd: '2', tp_sid: 's0' }, scene: 1007 },
+      { 'pages/item/item': item },
+    );
     await pause();
     const card = runtime.shareToChat();
     expect(card.title).toBe('Tea');
@@ -90,9 +129,26 @@ describe('pagesPlugin', () => {
     uninstall = runtime.install();
     const sent: TouchpointEvent[] = [];
     const capture = pagesPlugin();
-    const tp = createTracker({ writeKey: 'wk', endpoint: '', transport: async ({ body }) => (sent.push(...JSON.parse(body).batch), { status: 200 }), plugins: [capture] });
+    const tp = createTracker({
+      writeKey: 'wk',
+      endpoint: '',
+      transport: async ({ body }) => (sent.push(...JSON.parse(body).batch), { status: 200 }),
+      plugins: [capture],
+    });
     let loaded = 0;
-    runtime.pageLoaders.set('pages/c/c', () => (globalThis as any).Component(capture.wrapComponent({ properties: {}, methods: { onLoad() { loaded++; }, onPick() {} } })));
+    runtime.pageLoaders.set('pages/c/c', () =>
+      (globalThis as any).Component(
+        capture.wrapComponent({
+          properties: {},
+          methods: {
+            onLoad() {
+              loaded++;
+            },
+            onPick() {},
+          },
+        }),
+      ),
+    );
     runtime.start(() => (globalThis as any).App({}));
     await pause();
     runtime.tap('onPick', { dataset: { n: 1 } });
@@ -115,7 +171,12 @@ describe('attributionPlugin', () => {
     uninstall = runtime.install();
     const sent: TouchpointEvent[] = [];
     const attribution = attributionPlugin();
-    const tp = createTracker({ writeKey: 'wk', endpoint: '', transport: async ({ body }) => (sent.push(...JSON.parse(body).batch), { status: 200 }), plugins: [attribution] });
+    const tp = createTracker({
+      writeKey: 'wk',
+      endpoint: '',
+      transport: async ({ body }) => (sent.push(...JSON.parse(body).batch), { status: 200 }),
+      plugins: [attribution],
+    });
     runtime.pageLoaders.set('p/a', () => (globalThis as any).Page({}));
     runtime.start(() => (globalThis as any).App({}));
     await pause();
@@ -129,7 +190,8 @@ describe('attributionPlugin', () => {
     tp.track('Third');
     await pause();
     await tp.flush();
-    const last = (name: string) => (sent.find((e) => (e as { event?: string }).event === name)!.context!.attribution as { last: { scene: number; utm?: object } }).last;
+    const last = (name: string) =>
+      (sent.find((e) => (e as { event?: string }).event === name)!.context!.attribution as { last: { scene: number; utm?: object } }).last;
     expect(last('First')).toMatchObject({ scene: 1053 });
     expect(last('Second')).toMatchObject({ scene: 1001, utm: { source: 'sms', medium: 'sms' } });
     expect(last('Third')).toMatchObject({ scene: 1001, utm: { source: 'sms' } });
@@ -138,12 +200,22 @@ describe('attributionPlugin', () => {
 
 describe('attribution from the entry', () => {
   it('decodes the UTM parameters a mini-program code carries in its scene parameter, and keeps the scene', () => {
-    const touch = entryTouch({ path: 'pages/index/index', query: { scene: encodeURIComponent('utm_source=poster&utm_campaign=spring&gdt_vid=g1') }, scene: 1047 }, 'wechat', 't');
+    const touch = entryTouch(
+      { path: 'pages/index/index', query: { scene: encodeURIComponent('utm_source=poster&utm_campaign=spring&gdt_vid=g1') }, scene: 1047 },
+      'wechat',
+      't',
+    );
     expect(touch).toMatchObject({ utm: { source: 'poster', campaign: 'spring' }, clickIds: { gdt_vid: 'g1' }, scene: 1047 });
   });
 
   it('takes UTM parameters and click ids from the launch query, and the opening app', () => {
-    expect(entryTouch({ path: 'p', query: { utm_source: 'weibo', utm_medium: 'cpc', bd_vid: 'b1', qz_gdt: 'q1' }, scene: 1037, referrerAppId: 'wxother' }, 'wechat', 't')).toMatchObject({
+    expect(
+      entryTouch(
+        { path: 'p', query: { utm_source: 'weibo', utm_medium: 'cpc', bd_vid: 'b1', qz_gdt: 'q1' }, scene: 1037, referrerAppId: 'wxother' },
+        'wechat',
+        't',
+      ),
+    ).toMatchObject({
       utm: { source: 'weibo', medium: 'cpc' },
       clickIds: { bd_vid: 'b1', qz_gdt: 'q1' },
       referrerAppId: 'wxother',
@@ -159,7 +231,12 @@ describe('attribution from the entry', () => {
   });
 
   it('survives hostile launch queries', () => {
-    const queries: Record<string, string>[] = [{ scene: '%E0%A4%A' }, { tp_sharer: '', tp_sd: 'NaN' }, { tp_sharer: 'x', tp_sd: '-5' }, { utm_source: 'a'.repeat(5000) }];
+    const queries: Record<string, string>[] = [
+      { scene: '%E0%A4%A' },
+      { tp_sharer: '', tp_sd: 'NaN' },
+      { tp_sharer: 'x', tp_sd: '-5' },
+      { utm_source: 'a'.repeat(5000) },
+    ];
     for (const query of queries) {
       expect(() => entryTouch({ path: 'p', query, scene: 1047 }, 'wechat', 't')).not.toThrow();
     }

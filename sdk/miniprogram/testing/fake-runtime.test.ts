@@ -22,7 +22,13 @@ const runtime = (platform: 'wechat' | 'alipay' | 'douyin', domains = [domain]) =
   new FakeRuntime({ platform, appId: 'app1', domains, launch: { path: 'p', scene: 1001 } });
 const call = (rt: FakeRuntime, name: string, url: string) =>
   new Promise<{ ok: boolean; res: Record<string, unknown> }>((resolve) =>
-    rt.globals[name].request({ url, method: 'POST', data: '{}', success: (res: Record<string, unknown>) => resolve({ ok: true, res }), fail: (res: Record<string, unknown>) => resolve({ ok: false, res }) }),
+    rt.globals[name].request({
+      url,
+      method: 'POST',
+      data: '{}',
+      success: (res: Record<string, unknown>) => resolve({ ok: true, res }),
+      fail: (res: Record<string, unknown>) => resolve({ ok: false, res }),
+    }),
   );
 
 describe('FakeRuntime request', () => {
@@ -34,7 +40,10 @@ describe('FakeRuntime request', () => {
   it('answers an HTTP error through success on WeChat and Douyin, through fail with the status on Alipay', async () => {
     expect(await call(runtime('wechat'), 'wx', `http://${domain}/x`)).toMatchObject({ ok: true, res: { statusCode: 500, header: { 'retry-after': '3' } } });
     expect(await call(runtime('douyin'), 'tt', `http://${domain}/x`)).toMatchObject({ ok: true, res: { statusCode: 500 } });
-    expect(await call(runtime('alipay'), 'my', `http://${domain}/x`)).toMatchObject({ ok: false, res: { error: 19, status: 500, headers: { 'retry-after': '3' } } });
+    expect(await call(runtime('alipay'), 'my', `http://${domain}/x`)).toMatchObject({
+      ok: false,
+      res: { error: 19, status: 500, headers: { 'retry-after': '3' } },
+    });
   });
 
   it('takes 10 requests at once and fails the 11th', async () => {

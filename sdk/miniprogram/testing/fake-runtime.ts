@@ -60,7 +60,8 @@ export class FakeStorage {
   /** Stores `data`, or returns the platform's error. */
   set(key: string, data: unknown): Dict | undefined {
     const alipay = this.platform === 'alipay';
-    if (typeof key !== 'string' || key === '') return alipay ? { error: 2, errorMessage: '必填参数为空' } : { errMsg: 'setStorage:fail parameter error: key should not be empty' };
+    if (typeof key !== 'string' || key === '')
+      return alipay ? { error: 2, errorMessage: '必填参数为空' } : { errMsg: 'setStorage:fail parameter error: key should not be empty' };
     const text = JSON.stringify(data === undefined ? null : data);
     const { key: perKey, total } = LIMITS[this.platform];
     if (text.length > perKey) return alipay ? { error: 14, errorMessage: 'data长度超限' } : { errMsg: 'setStorage:fail entry size limit reached' };
@@ -178,9 +179,44 @@ export class FakeRuntime {
     const scene = (launch: Launch) => (this.platform === 'wechat' ? Number(launch.scene) : String(launch.scene));
     const options = (launch: Launch) => ({ path: launch.path, query: { ...launch.query }, scene: scene(launch), referrerInfo: { ...launch.referrerInfo } });
     const system = {
-      wechat: { brand: 'Apple', model: 'iPhone 15', system: 'iOS 17.2', platform: 'ios', pixelRatio: 3, screenWidth: 393, screenHeight: 852, language: 'zh_CN', version: '8.0.47', SDKVersion: '3.3.4' },
-      alipay: { brand: 'HUAWEI', model: 'ALN-AL00', system: 'Android 12', platform: 'Android', pixelRatio: 3, screenWidth: 412, screenHeight: 915, language: 'zh-Hans', version: '10.5.86', SDKVersion: '2.9.11', app: 'alipay' },
-      douyin: { brand: 'Xiaomi', model: '23127PN0CC', system: 'Android 14', platform: 'android', pixelRatio: 2.75, screenWidth: 393, screenHeight: 873, language: 'zh_CN', version: '29.1.0', SDKVersion: '3.20.0', appName: 'Douyin' },
+      wechat: {
+        brand: 'Apple',
+        model: 'iPhone 15',
+        system: 'iOS 17.2',
+        platform: 'ios',
+        pixelRatio: 3,
+        screenWidth: 393,
+        screenHeight: 852,
+        language: 'zh_CN',
+        version: '8.0.47',
+        SDKVersion: '3.3.4',
+      },
+      alipay: {
+        brand: 'HUAWEI',
+        model: 'ALN-AL00',
+        system: 'Android 12',
+        platform: 'Android',
+        pixelRatio: 3,
+        screenWidth: 412,
+        screenHeight: 915,
+        language: 'zh-Hans',
+        version: '10.5.86',
+        SDKVersion: '2.9.11',
+        app: 'alipay',
+      },
+      douyin: {
+        brand: 'Xiaomi',
+        model: '23127PN0CC',
+        system: 'Android 14',
+        platform: 'android',
+        pixelRatio: 2.75,
+        screenWidth: 393,
+        screenHeight: 873,
+        language: 'zh_CN',
+        version: '29.1.0',
+        SDKVersion: '3.20.0',
+        appName: 'Douyin',
+      },
     }[this.platform];
     const networkType = () => (this.online ? 'wifi' : alipay ? 'NOTREACHABLE' : 'none');
     const fail = (o: Dict, res: Dict) => this.later(() => o.fail?.(res));
@@ -235,7 +271,8 @@ export class FakeRuntime {
       api.getEnterOptionsSync = () => options(this.enter);
       api.getAccountInfoSync = () => ({ miniProgram: { appId: this.options.appId, envVersion: 'release', version: this.options.version ?? '1.0.0' } });
     }
-    if (this.platform === 'douyin') api.getEnvInfoSync = () => ({ microapp: { appId: this.options.appId, mpVersion: this.options.version ?? '1.0.0', envType: 'production' } });
+    if (this.platform === 'douyin')
+      api.getEnvInfoSync = () => ({ microapp: { appId: this.options.appId, mpVersion: this.options.version ?? '1.0.0', envType: 'production' } });
     return api;
   }
 
@@ -263,7 +300,12 @@ export class FakeRuntime {
     this.inflight++;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.inflight);
     const given = (alipay ? o.headers : o.header) ?? {};
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...given, referer: this.referer(), 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) MiniProgram' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...given,
+      referer: this.referer(),
+      'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) MiniProgram',
+    };
     const body = typeof o.data === 'string' ? o.data : JSON.stringify(o.data ?? {});
     const record: SentRequest = { url: o.url, headers, body };
     this.requests.push(record);
@@ -301,7 +343,12 @@ export class FakeRuntime {
   }
 
   private launchOptions(launch: Launch) {
-    return { path: launch.path, query: { ...launch.query }, scene: this.platform === 'wechat' ? Number(launch.scene) : String(launch.scene), referrerInfo: { ...launch.referrerInfo } };
+    return {
+      path: launch.path,
+      query: { ...launch.query },
+      scene: this.platform === 'wechat' ? Number(launch.scene) : String(launch.scene),
+      referrerInfo: { ...launch.referrerInfo },
+    };
   }
 
   private open(route: string, query: Record<string, string>) {
@@ -311,8 +358,16 @@ export class FakeRuntime {
     }
     const def = this.pageDefs.get(route);
     if (!def) throw new Error(`no page ${route}`);
-    const methods = def.component ? def.options.methods ?? {} : def.options;
-    const page: Dict = { ...methods, data: structuredClone(def.options.data ?? {}), route, options: { ...query }, setData(d: Dict) { Object.assign(this.data, d); } };
+    const methods = def.component ? (def.options.methods ?? {}) : def.options;
+    const page: Dict = {
+      ...methods,
+      data: structuredClone(def.options.data ?? {}),
+      route,
+      options: { ...query },
+      setData(d: Dict) {
+        Object.assign(this.data, d);
+      },
+    };
     if (this.platform === 'wechat') page.__route__ = route;
     this.stack.push(page);
     page.onLoad?.call(page, { ...query });
@@ -340,7 +395,13 @@ export class FakeRuntime {
   /** A tap on an element whose `bindtap` is `handler`. */
   tap(handler: string, target: { id?: string; dataset?: Dict } = {}) {
     const page = this.top()!;
-    const event = { type: 'tap', timeStamp: Date.now(), currentTarget: { id: target.id ?? '', dataset: target.dataset ?? {} }, target: { id: target.id ?? '', dataset: target.dataset ?? {} }, detail: { x: 10, y: 10 } };
+    const event = {
+      type: 'tap',
+      timeStamp: Date.now(),
+      currentTarget: { id: target.id ?? '', dataset: target.dataset ?? {} },
+      target: { id: target.id ?? '', dataset: target.dataset ?? {} },
+      detail: { x: 10, y: 10 },
+    };
     return page[handler].call(page, event);
   }
 

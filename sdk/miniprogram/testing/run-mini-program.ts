@@ -18,7 +18,9 @@ export function runMiniProgram(runtime: FakeRuntime, projectDir: string, modules
     cache.set(file, module.exports);
     const source = readFileSync(file, 'utf8');
     const fn = vm.runInContext(`(function (module, exports, require) {${source}\n})`, context, { filename: file });
-    fn(module, module.exports, (name: string) => load(modules[name] ?? (name.startsWith('.') ? resolve(dirname(file), name.endsWith('.js') ? name : `${name}.js`) : name)));
+    fn(module, module.exports, (name: string) =>
+      load(modules[name] ?? (name.startsWith('.') ? resolve(dirname(file), name.endsWith('.js') ? name : `${name}.js`) : name)),
+    );
     cache.set(file, module.exports);
     return module.exports;
   }

@@ -64,10 +64,16 @@ const trips = { embedded: [], test: [] };
 const [embedded, test] = [await startEmbedded(), await startTest()];
 for (let i = 0; i < 50; i++) await Promise.all([post(embedded.url), post(test.url)]); // warm-up
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, start] of [['embedded', startEmbedded], ['test', startTest]]) {
+  for (const [name, start] of [
+    ['embedded', startEmbedded],
+    ['test', startTest],
+  ]) {
     for (let i = 0; i < STARTS; i++) starts[name].push(await time(async () => (await start()).close()));
   }
-  for (const [name, server] of [['embedded', embedded], ['test', test]]) {
+  for (const [name, server] of [
+    ['embedded', embedded],
+    ['test', test],
+  ]) {
     for (let i = 0; i < REQUESTS; i++) trips[name].push(await time(() => post(server.url)));
   }
   test.collector.reset(); // keep the recorded list from growing for the whole run

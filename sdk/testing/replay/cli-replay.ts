@@ -32,7 +32,11 @@ recording, step by step. Exit code 1 when something differs.
   --list                the sessions in the data folder, most recent first
 `;
 
-const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function httpUrl(text: string | undefined, name: string): string {
   if (text === undefined) throw new UsageError(`--${name} is required`);
@@ -74,7 +78,9 @@ export async function run(argv: string[]): Promise<void> {
   const dataDir = dataFolder(args.data!);
   if (args.list) {
     for (const s of await listSessions(dataDir)) {
-      process.stdout.write(`${s.id}  ${s.start}  ${String(s.events).padStart(4)} events  anon ${s.anonymousId ?? '-'}${s.userId ? `  user ${s.userId}` : ''}  ${s.firstUrl ?? ''}\n`);
+      process.stdout.write(
+        `${s.id}  ${s.start}  ${String(s.events).padStart(4)} events  anon ${s.anonymousId ?? '-'}${s.userId ? `  user ${s.userId}` : ''}  ${s.firstUrl ?? ''}\n`,
+      );
     }
     return;
   }
@@ -101,7 +107,10 @@ export async function run(argv: string[]): Promise<void> {
   const playwright = await import('@playwright/test').catch(() => {
     throw new Error('replay drives Chromium with Playwright: npm install --save-dev @playwright/test');
   });
-  const executablePath = chromiumPath(args.chromium, safely(() => playwright.chromium.executablePath()));
+  const executablePath = chromiumPath(
+    args.chromium,
+    safely(() => playwright.chromium.executablePath()),
+  );
   if (!executablePath) throw new Error('no Chromium found: run `npx playwright install chromium`, or pass --chromium PATH');
 
   const collectorOptions: TestCollectorOptions = {
@@ -114,7 +123,9 @@ export async function run(argv: string[]): Promise<void> {
     throw new Error(`cannot start Chromium at ${executablePath}: ${error.message.split('\n')[0]}`);
   });
   try {
-    process.stdout.write(`Replaying session ${sessionId} (${events.length} events, ${steps.length} steps, recorded on ${recordedOrigin}) against ${new URL(baseUrl).origin}\n\n`);
+    process.stdout.write(
+      `Replaying session ${sessionId} (${events.length} events, ${steps.length} steps, recorded on ${recordedOrigin}) against ${new URL(baseUrl).origin}\n\n`,
+    );
     const runs = await driveSteps(steps, { baseUrl, collector, browser, leaveAtEnd });
     const findings = diffRuns(runs, { ignoreEvents, ignorePaths, recordedOrigin, replayOrigin: new URL(baseUrl).origin });
     process.stdout.write(`${formatReport(runs, findings)}\n`);

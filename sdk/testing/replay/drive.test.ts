@@ -103,7 +103,13 @@ async function replay() {
 describe('replaying a recorded session', () => {
   it('finds the steps a person took, and the same site tracks the same', async () => {
     const { steps, runs, findings } = await replay();
-    expect(steps.map((s) => `${s.kind} ${s.selector ?? new URL(s.url).pathname}`)).toEqual(['goto /', 'click #buy', 'submit #news', 'click #about', 'click #team']);
+    expect(steps.map((s) => `${s.kind} ${s.selector ?? new URL(s.url).pathname}`)).toEqual([
+      'goto /',
+      'click #buy',
+      'submit #news',
+      'click #about',
+      'click #team',
+    ]);
     expect(steps[0]!.viewport).toEqual({ width: 900, height: 650 });
     expect(steps.at(-1)!.expected.map((e) => e.event ?? e.type)).toEqual(expect.arrayContaining(['Element Clicked', 'Page Left', 'page', 'Team Shown']));
     expect(runs.map((r) => r.status)).toEqual(['done', 'done', 'done', 'done', 'done']);

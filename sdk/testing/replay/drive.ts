@@ -53,9 +53,15 @@ async function findElement(page: Page, step: Step): Promise<{ locator?: Locator;
   const count = await bySelector.count();
   if (count === 1) return { locator: bySelector };
   if (step.text) {
-    const candidates = (count > 1 ? bySelector : page.locator(/^[a-z][a-z0-9-]*$/.test(step.tag ?? '') ? step.tag! : '*')).filter({ hasText: exactText(step.text) });
+    const candidates = (count > 1 ? bySelector : page.locator(/^[a-z][a-z0-9-]*$/.test(step.tag ?? '') ? step.tag! : '*')).filter({
+      hasText: exactText(step.text),
+    });
     const found = await candidates.count();
-    if (found === 1) return { locator: candidates, note: count > 1 ? `${count} elements match the selector; took the one with its text` : 'not at its selector any more; found by its text' };
+    if (found === 1)
+      return {
+        locator: candidates,
+        note: count > 1 ? `${count} elements match the selector; took the one with its text` : 'not at its selector any more; found by its text',
+      };
   }
   if (count > 1) return { locator: bySelector.first(), note: `${count} elements match the selector; clicked the first` };
   return { note: `element gone: nothing matches ${step.selector}${step.text ? ` or has the text "${step.text}"` : ''}` };

@@ -38,7 +38,7 @@ function literal(value: unknown, path: string, options: EmitOptions): string {
     const entries = Object.entries(value).map(([k, v]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${literal(v, `${path}.${k}`, options)}`);
     return entries.length ? `{ ${entries.join(', ')} }` : '{}';
   }
-  return value === undefined ? 'undefined' : JSON.stringify(value) ?? 'null';
+  return value === undefined ? 'undefined' : (JSON.stringify(value) ?? 'null');
 }
 
 function assertion(event: TrackedEvent, options: EmitOptions): string {

@@ -15,7 +15,12 @@ function ev(fields: Record<string, unknown>, { after = 1000, url = `${ORIGIN}/`,
     timestamp: new Date(t).toISOString(),
     originalTimestamp: new Date(t).toISOString(),
     receivedAt: new Date(t).toISOString(),
-    context: { page: { url, path: new URL(url).pathname, search: new URL(url).search, referrer: 'https://www.baidu.com/' }, screen: { width: 1920, height: 1080, ...viewport }, seq, session: { id: 's1' } },
+    context: {
+      page: { url, path: new URL(url).pathname, search: new URL(url).search, referrer: 'https://www.baidu.com/' },
+      screen: { width: 1920, height: 1080, ...viewport },
+      seq,
+      session: { id: 's1' },
+    },
     properties: {},
     ...fields,
   } as unknown as TrackedEvent;
@@ -81,7 +86,8 @@ describe('planSteps', () => {
 const run = (steps: ReturnType<typeof planSteps>, captured: TrackedEvent[][]): StepRun[] =>
   steps.map((step, i) => ({ step, status: 'done', captured: captured[i] ?? [] }));
 const options = { ignoreEvents: DEFAULT_IGNORED_EVENTS, ignorePaths: DEFAULT_IGNORED_PATHS, recordedOrigin: ORIGIN, replayOrigin: 'http://127.0.0.1:9999' };
-const replayed = (event: TrackedEvent, properties?: Record<string, unknown>) => ({ ...event, messageId: `r-${event.messageId}`, ...(properties && { properties }) }) as TrackedEvent;
+const replayed = (event: TrackedEvent, properties?: Record<string, unknown>) =>
+  ({ ...event, messageId: `r-${event.messageId}`, ...(properties && { properties }) }) as TrackedEvent;
 
 describe('diffRuns', () => {
   const recorded = [
@@ -105,7 +111,14 @@ describe('diffRuns', () => {
   });
 
   it('names what is missing, extra or changed, with the step that caused it', () => {
-    const captured = [[replayed(recorded[0]!)], [replayed(recorded[1]!, { selector: '#checkout', tag: 'button', text: 'Checkout', href: 'http://127.0.0.1:9999/checkout' }), replayed(recorded[2]!, { name: 'x' })].slice(0, 1), [replayed(recorded[3]!), replayed(recorded[4]!, { order_id: 'o-3', revenue: 113.5 }), track('Coupon Applied')]];
+    const captured = [
+      [replayed(recorded[0]!)],
+      [
+        replayed(recorded[1]!, { selector: '#checkout', tag: 'button', text: 'Checkout', href: 'http://127.0.0.1:9999/checkout' }),
+        replayed(recorded[2]!, { name: 'x' }),
+      ].slice(0, 1),
+      [replayed(recorded[3]!), replayed(recorded[4]!, { order_id: 'o-3', revenue: 113.5 }), track('Coupon Applied')],
+    ];
     const findings = diffRuns(run(steps, captured), options);
     expect(findings.map((f) => [f.kind, f.step, f.kind === 'changed' ? f.changes : (f.event.event ?? f.event.type)])).toEqual([
       ['missing', 2, 'Checkout Started'],
@@ -115,7 +128,11 @@ describe('diffRuns', () => {
   });
 
   it('an event that lands one step later is not a difference', () => {
-    const captured = [[replayed(recorded[0]!)], [replayed(recorded[1]!, { selector: '#checkout', tag: 'button', text: 'Checkout', href: 'http://127.0.0.1:9999/checkout' })], [replayed(recorded[2]!, { revenue: 181.5, url: 'http://127.0.0.1:9999/checkout' }), replayed(recorded[3]!), replayed(recorded[4]!)]];
+    const captured = [
+      [replayed(recorded[0]!)],
+      [replayed(recorded[1]!, { selector: '#checkout', tag: 'button', text: 'Checkout', href: 'http://127.0.0.1:9999/checkout' })],
+      [replayed(recorded[2]!, { revenue: 181.5, url: 'http://127.0.0.1:9999/checkout' }), replayed(recorded[3]!), replayed(recorded[4]!)],
+    ];
     expect(diffRuns(run(steps, captured), options)).toEqual([]);
   });
 });
@@ -123,16 +140,29 @@ describe('diffRuns', () => {
 describe('emitSpec', () => {
   it('writes the steps as a Playwright test with the fixture; recorded text cannot break out of comments or strings', () => {
     const hostile = 'x */ \n process.exit(1) // `${1}`';
-    const steps = planSteps([page(), click('#buy', hostile), track('Order Completed', { order_id: 'o-1', url: `${ORIGIN}/done`, 'odd key': 1 }), track('Page Left', { path: '/' })]);
-    const spec = emitSpec(steps, { sessionId: 's1', baseUrl: 'http://127.0.0.1:8080/', recordedOrigin: ORIGIN, ignoreEvents: DEFAULT_IGNORED_EVENTS, ignorePaths: DEFAULT_IGNORED_PATHS, leaveAtEnd: true });
-    expect(spec).toContain("import { expect, test } from \"touchpoint/testing\";");
+    const steps = planSteps([
+      page(),
+      click('#buy', hostile),
+      track('Order Completed', { order_id: 'o-1', url: `${ORIGIN}/done`, 'odd key': 1 }),
+      track('Page Left', { path: '/' }),
+    ]);
+    const spec = emitSpec(steps, {
+      sessionId: 's1',
+      baseUrl: 'http://127.0.0.1:8080/',
+      recordedOrigin: ORIGIN,
+      ignoreEvents: DEFAULT_IGNORED_EVENTS,
+      ignorePaths: DEFAULT_IGNORED_PATHS,
+      leaveAtEnd: true,
+    });
+    expect(spec).toContain('import { expect, test } from "touchpoint/testing";');
     expect(spec).toContain('test.use({ baseURL: process.env.REPLAY_BASE_URL ?? "http://127.0.0.1:8080/", viewport: { width: 1024, height: 700 } });');
     expect(spec).toContain('await page.goto("/", { referer: "https://www.baidu.com/" });');
     expect(spec).toContain('await page.locator("#buy").click();');
     expect(spec).toContain('await expect(tracking).toHaveTracked("Order Completed", { order_id: expect.any(String), url: origin + "/done", "odd key": 1 });');
     expect(spec).toMatch(/await page\.close\(\{ runBeforeUnload: true \}\);\n {2}await expect\(tracking\)\.toHaveTracked\("Page Left"/);
     // The hostile text is inside string literals or a one-line comment only.
-    for (const line of spec.split('\n').filter((l) => l.includes('process.exit'))) expect(line).toMatch(/^\s*(\/\/|await expect\(tracking\)\.toHaveTracked\("Element Clicked")/);
+    for (const line of spec.split('\n').filter((l) => l.includes('process.exit')))
+      expect(line).toMatch(/^\s*(\/\/|await expect\(tracking\)\.toHaveTracked\("Element Clicked")/);
     expect(spec).toContain('toHaveTrackedInOrder(["page","Element Clicked","Order Completed","Page Left"])');
   });
 });

@@ -17,7 +17,10 @@ export const sessionIdOf = (event: TrackedEvent): string | undefined => {
 /** The collector's NDJSON parts of the `events` stream: `<dataDir>/events/date=YYYY-MM-DD/part-*.ndjson[.gz]`. */
 export async function eventParts(dataDir: string): Promise<string[]> {
   const root = join(dataDir, 'events');
-  const days = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name.startsWith('date=')).map((d) => d.name).sort();
+  const days = (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && d.name.startsWith('date='))
+    .map((d) => d.name)
+    .sort();
   const parts: string[] = [];
   for (const day of days) {
     const files = (await readdir(join(root, day))).filter((f) => /\.ndjson(\.gz)?$/.test(f)).sort();
@@ -98,7 +101,5 @@ export async function listSessions(dataDir: string): Promise<SessionSummary[]> {
     }
     return false;
   });
-  return [...sessions.values()]
-    .sort((a, b) => b.at - a.at)
-    .map(({ at: _at, ...summary }) => summary);
+  return [...sessions.values()].sort((a, b) => b.at - a.at).map(({ at: _at, ...summary }) => summary);
 }
