@@ -39,6 +39,15 @@ const piiPath = z.strictObject({
 });
 
 const streams = z.array(z.enum(['events', 'failed', 'bots'])).min(1);
+/** When a part of the log is cut: the NDJSON sink's own parts, and those of streams no NDJSON sink keeps. */
+const partRotation = {
+  rotateBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(128 * 1024 * 1024),
+  rotateSeconds: z.number().int().positive().default(3600),
+};
 const sinkName = z
   .string()
   .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
@@ -55,12 +64,7 @@ export const sinkConfigSchema = z.discriminatedUnion('type', [
      */
     dir: z.string().min(1).optional(),
     streams: streams.default(['events', 'failed', 'bots']),
-    rotateBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(128 * 1024 * 1024),
-    rotateSeconds: z.number().int().positive().default(3600),
+    ...partRotation,
     gzip: z.boolean().default(false),
     /** Days the data folder's parts are kept (once every other sink has them); absent: for good. */
     retentionDays: z.number().int().positive().optional(),
@@ -207,12 +211,7 @@ export const collectorSettingsSchema = z.strictObject({
       /** `log`: 200 once the events are on this disk; `sinks`: once every sink has them. */
       ack: z.enum(['log', 'sinks']).default('log'),
       /** Parts of streams no NDJSON sink keeps (only passing through to the other sinks) are cut at this size or age. */
-      rotateBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(128 * 1024 * 1024),
-      rotateSeconds: z.number().int().positive().default(3600),
+      ...partRotation,
       ackTimeoutMs: z.number().int().positive().default(10_000),
       /** A sink write taking longer counts as failed and is retried. */
       sinkTimeoutMs: z.number().int().positive().default(10_000),
